@@ -9,36 +9,40 @@ import type { Activation } from './ops.js';
 import type { DType, Quantization } from './graph.js';
 
 const TWO31 = 2147483648;
+const TWO_M31 = 1 / TWO31; // exact: scaling by it is the division by 2^31
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 
-/** gemmlowp::SaturatingRoundingDoublingHighMul: round((a*b) / 2^31), saturating one case. */
+/**
+ * gemmlowp::SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31 truncated, where nudge
+ * is 2^30 for a non-negative product and 1 - 2^30 otherwise; saturates only MIN * MIN.
+ * Both cases equal floor((a*b + 2^30) / 2^31), i.e. rounding half up, which the fast path
+ * uses: when |a*b| < 2^52 the product, the sum and the scaling are exact in a double, and
+ * there is no sign-dependent branch.
+ */
 export function srdhm(a: number, b: number): number {
+  const p = a * b;
+  if (p < 4503599627370496 && p > -4503599627370496) return Math.floor((p + 1073741824) * TWO_M31);
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   // a*b = a*bh*2^16 + a*bl, both partial products exact in a double.
   const bh = b >> 16;
   const bl = b & 0xffff;
   const hi = a * bh;
-  const ab = a * b; // only its sign is used; the sign of an inexact product is still right
-  const nudge = ab >= 0 ? 1073741824 : -1073741823;
-  const lo = a * bl + nudge;
+  const lo = a * bl + 1073741824;
   const q1 = Math.floor(hi / 32768);
   const rem = (hi - q1 * 32768) * 65536 + lo;
-  const fq = Math.floor(rem / TWO31);
-  const q = q1 + fq;
-  const r = rem - fq * TWO31;
-  // C integer division truncates toward zero.
-  return q < 0 && r !== 0 ? q + 1 : q;
+  return q1 + Math.floor(rem / TWO31);
 }
 
-/** gemmlowp::RoundingDivideByPOT: x / 2^exponent, rounding half away from zero. */
+/**
+ * gemmlowp::RoundingDivideByPOT: x / 2^exponent, rounding half away from zero. For int32 x
+ * and exponent < 31: (x >> e) + (remainder > threshold), threshold = mask/2 + (x < 0), with
+ * the comparison done as a sign bit so that no branch depends on the data.
+ */
 export function roundingDivideByPOT(x: number, exponent: number): number {
-  if (exponent === 0) return x;
   if (exponent < 31) {
     const mask = (1 << exponent) - 1;
-    const remainder = x & mask;
-    const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+    return (x >> exponent) + ((((mask >> 1) - (x >> 31)) - (x & mask)) >>> 31);
   }
   const p = 2 ** exponent;
   const q = Math.floor(x / p);
@@ -168,4 +172,93 @@ export function activationRangeFloat(act: Activation): [number, number] {
     default:
       throw new Error(`fused activation ${act} has no float range`);
   }
+}
+
+/** tflite::QuantizeMultiplierSmallerThanOneExp: a multiplier in (0, 1), shift <= 0. */
+export function quantizeMultiplierSmallerThanOneExp(real: number): QuantizedMultiplier {
+  if (!(real > 0 && real < 1)) throw new Error(`multiplier ${real} is not in (0, 1)`);
+  const q = quantizeMultiplier(real);
+  if (q.shift > 0) throw new Error(`multiplier ${real} rounds to a left shift`);
+  return q;
+}
+
+/** tflite::QuantizeMultiplierGreaterThanOne: a multiplier above 1, shift >= 0. */
+export function quantizeMultiplierGreaterThanOne(real: number): QuantizedMultiplier {
+  if (!(real > 1)) throw new Error(`multiplier ${real} is not above 1`);
+  const q = quantizeMultiplier(real);
+  if (q.shift < 0) throw new Error(`multiplier ${real} rounds to a right shift`);
+  return q;
+}
+
+/** MultiplyByQuantizedMultiplierGreaterThanOne: srdhm(x * 2^leftShift, m), int32 shift. */
+export function mulGreaterThanOne(x: number, multiplier: number, leftShift: number): number {
+  return srdhm(Math.imul(x, 1 << leftShift), multiplier);
+}
+
+/**
+ * Per-output-channel requantization of a convolution-like kernel (conv, depthwise, per-
+ * channel fully connected): real = input_scale * filter_scale[c] / output_scale, all three
+ * widened to double before the product, as PopulateConvolutionQuantizationParams does.
+ * A per-tensor filter gets its one scale repeated over `channels`.
+ */
+export function perChannelMultipliers(
+  inputScale: number,
+  filterScales: readonly number[],
+  outputScale: number,
+  channels: number,
+): { multiplier: Int32Array; shift: Int32Array } {
+  const multiplier = new Int32Array(channels);
+  const shift = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const fs = filterScales.length > 1 ? filterScales[c] : filterScales[0];
+    const q = quantizeMultiplier((inputScale * fs) / outputScale);
+    multiplier[c] = q.multiplier;
+    shift[c] = q.shift;
+  }
+  return { multiplier, shift };
+}
+
+/**
+ * tflite::GetQuantizedConvolutionMultipler for per-tensor fully connected: the product
+ * input_scale * filter_scale is taken in float32 before widening, unlike the per-channel
+ * path.
+ */
+export function perTensorConvMultiplier(inputScale: number, filterScale: number, outputScale: number): QuantizedMultiplier {
+  return quantizeMultiplier(f32(inputScale * filterScale) / outputScale);
+}
+
+/**
+ * Quantize one float as TFLite's kernels do: the quotient in float32, rounded half away
+ * from zero, plus the zero point (TfLiteRound(f / scale) + zero_point). Not clamped.
+ */
+export function quantizeValue(value: number, scale: number, zeroPoint: number): number {
+  return zeroPoint + roundAway(f32(value / scale));
+}
+
+/** Clamp to a dtype's integer range. */
+export function clampTo(dtype: DType, v: number): number {
+  const [lo, hi] = dtypeRange(dtype);
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** The per-tensor scale and zero point of a quantized tensor; null when unquantized. */
+export function scaleAndZeroPoint(q: Quantization | null): { scale: number; zeroPoint: number } | null {
+  if (!q || q.scale.length === 0) return null;
+  return { scale: q.scale[0], zeroPoint: q.zeroPoint.length ? q.zeroPoint[0] : 0 };
+}
+
+/**
+ * Window geometry shared by convolution and pooling (tflite::ComputePaddingHeightWidth):
+ * the output size a padding scheme gives, and the leading padding, which is half the total,
+ * rounded down; the extra row or column of odd totals goes at the end.
+ */
+export function computeOutSize(padding: 'same' | 'valid', inSize: number, filterSize: number, stride: number, dilation: number): number {
+  const effective = (filterSize - 1) * dilation + 1;
+  return padding === 'same' ? Math.floor((inSize + stride - 1) / stride) : Math.floor((inSize + stride - effective) / stride);
+}
+
+export function computePadding(stride: number, dilation: number, inSize: number, filterSize: number, outSize: number): number {
+  const effective = (filterSize - 1) * dilation + 1;
+  const total = (outSize - 1) * stride + effective - inSize;
+  return total > 0 ? Math.floor(total / 2) : 0;
 }

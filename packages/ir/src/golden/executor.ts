@@ -88,8 +88,11 @@ export class GoldenExecutor {
     }
   }
 
-  /** One inference. `inputs` holds each input tensor's raw little-endian bytes. */
-  run(inputs: Uint8Array[], opts: { trace?: boolean } = {}): RunResult {
+  /**
+   * One inference. `inputs` holds each input tensor's raw little-endian bytes. `profile`,
+   * one slot per operator, accumulates each operator's milliseconds.
+   */
+  run(inputs: Uint8Array[], opts: { trace?: boolean; profile?: Float64Array } = {}): RunResult {
     const g = this.graph;
     if (inputs.length !== g.inputs.length) throw new UsageError(`the model has ${g.inputs.length} inputs, ${inputs.length} given`);
     g.inputs.forEach((id, k) => {
@@ -100,8 +103,15 @@ export class GoldenExecutor {
       dst.set(inputs[k]);
     });
     const trace: OpTrace[] | undefined = opts.trace ? [] : undefined;
+    const profile = opts.profile;
     for (let i = 0; i < this.evals.length; i++) {
-      this.evals[i](this.buffers);
+      if (profile) {
+        const t0 = performance.now();
+        this.evals[i](this.buffers);
+        profile[i] += performance.now() - t0;
+      } else {
+        this.evals[i](this.buffers);
+      }
       if (trace) {
         const op = g.ops[i];
         trace.push({ index: i, kind: op.kind, macs: this.macs[i], outputs: op.outputs.map((o) => this.bytes[o].slice()) });

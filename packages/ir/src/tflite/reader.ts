@@ -134,7 +134,8 @@ function readTensor(t: FbTable, i: number, file: string, bufferData: (index: num
   let elements = 1;
   for (const d of shape) {
     if (d < 0) throw new ModelFormatError(`${file}: ${label} has a negative dimension in shape [${shape.join(',')}]`);
-    elements *= d;
+    // Saturate: an overflow to Infinity times a later 0 would be NaN and pass the limit.
+    elements = Math.min(elements * d, Number.MAX_SAFE_INTEGER);
   }
   const bytes = elements * DTYPE_BYTES[dtype];
   if (bytes > MAX_TENSOR_BYTES) {

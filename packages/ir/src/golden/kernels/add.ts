@@ -1,7 +1,134 @@
-import type { Kernel } from '../kernel.js';
+/**
+ * ADD, TFLite Micro's reference arithmetic, with numpy broadcasting.
+ *
+ * int8 (left_shift = 20): with twice_max = 2 * max(scale1, scale2) in double,
+ *   a_k = MultiplyByQuantizedMultiplierSmallerThanOneExp((q_k - zp_k) << 20, M_k, s_k)
+ *         where M_k, s_k quantize scale_k / twice_max
+ *   out = clamp(MultiplyByQuantizedMultiplierSmallerThanOneExp(a_1 + a_2, M_o, s_o) + zp_out, act)
+ *         where M_o, s_o quantize twice_max / (2^20 * output_scale).
+ * float32: float32 sum, clamped to the fused activation's range.
+ */
+import { elementCount } from '../../graph.js';
+import type { Op } from '../../ops.js';
+import {
+  activationRangeFloat,
+  activationRangeQuantized,
+  mulSmallerThanOneExp,
+  quantizeMultiplierSmallerThanOneExp,
+} from '../../quant.js';
+import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
+
+/**
+ * For each output element, the flat index into each input under numpy broadcasting; null
+ * when both inputs have the output's shape.
+ */
+export function broadcastIndices(ctx: PrepareContext, a: readonly number[], b: readonly number[], out: readonly number[]): [Int32Array, Int32Array] | null {
+  const same = (x: readonly number[]) => x.length === out.length && x.every((d, i) => d === out[i]);
+  if (same(a) && same(b)) return null;
+  const rank = out.length;
+  const strides = (s: readonly number[]): number[] => {
+    const ext = [...new Array(rank - s.length).fill(1), ...s];
+    const st = new Array<number>(rank).fill(0);
+    let acc = 1;
+    for (let i = rank - 1; i >= 0; i--) {
+      if (ext[i] !== out[i] && ext[i] !== 1) throw ctx.unsupported(`cannot broadcast [${s}] to [${out}]`);
+      st[i] = ext[i] === 1 ? 0 : acc;
+      acc *= ext[i];
+    }
+    return st;
+  };
+  if (a.length > rank || b.length > rank) throw ctx.unsupported(`inputs [${a}] and [${b}] have more dimensions than output [${out}]`);
+  const sa = strides(a);
+  const sb = strides(b);
+  const n = elementCount(out);
+  const ia = new Int32Array(n);
+  const ib = new Int32Array(n);
+  const idx = new Array<number>(rank).fill(0);
+  for (let i = 0; i < n; i++) {
+    let pa = 0;
+    let pb = 0;
+    for (let d = 0; d < rank; d++) {
+      pa += idx[d] * sa[d];
+      pb += idx[d] * sb[d];
+    }
+    ia[i] = pa;
+    ib[i] = pb;
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++idx[d] < out[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return [ia, ib];
+}
 
 export const add: Kernel = {
   prepare(ctx) {
-    throw ctx.unsupported('no golden kernel yet');
+    const attrs = (ctx.op as Op<'add'>).attrs;
+    const in1 = ctx.input(0);
+    const in2 = ctx.input(1);
+    const output = ctx.output(0);
+    const [id1, id2] = ctx.op.inputs;
+    const outId = ctx.op.outputs[0];
+    if (in1.dtype !== output.dtype || in2.dtype !== output.dtype) {
+      throw ctx.unsupported(`inputs ${in1.dtype} and ${in2.dtype} with output ${output.dtype}: all must match`);
+    }
+    const bc = broadcastIndices(ctx, in1.shape, in2.shape, output.shape);
+    const n = elementCount(output.shape);
+    if (output.dtype === 'float32') {
+      const [lo, hi] = activationRangeFloat(attrs.activation);
+      return (buffers: Buffers) => {
+        const a = buffers[id1] as Float32Array;
+        const b = buffers[id2] as Float32Array;
+        const out = buffers[outId] as Float32Array;
+        for (let i = 0; i < n; i++) {
+          const v = Math.fround(bc ? a[bc[0][i]] + b[bc[1][i]] : a[i] + b[i]);
+          out[i] = v < lo ? lo : v > hi ? hi : v;
+        }
+      };
+    }
+    if (output.dtype !== 'int8') throw ctx.unsupported(`${output.dtype} is not handled (int8 or float32)`);
+    const q1 = in1.quant;
+    const q2 = in2.quant;
+    const qo = output.quant;
+    if (!q1 || !q2 || !qo || q1.scale.length !== 1 || q2.scale.length !== 1 || qo.scale.length !== 1) {
+      throw ctx.unsupported('int8 ADD needs per-tensor quantization on both inputs and the output');
+    }
+    const leftShift = 20;
+    const twiceMax = 2 * Math.max(q1.scale[0], q2.scale[0]);
+    const m1 = quantizeMultiplierSmallerThanOneExp(q1.scale[0] / twiceMax);
+    const m2 = quantizeMultiplierSmallerThanOneExp(q2.scale[0] / twiceMax);
+    const mo = quantizeMultiplierSmallerThanOneExp(twiceMax / ((1 << leftShift) * qo.scale[0]));
+    const off1 = -q1.zeroPoint[0];
+    const off2 = -q2.zeroPoint[0];
+    const outZp = qo.zeroPoint[0];
+    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, qo);
+    // The result depends only on the two int8 inputs: tabulate all 256 x 256 pairs.
+    const t1 = new Int32Array(256);
+    const t2 = new Int32Array(256);
+    for (let q = -128; q < 128; q++) {
+      t1[q & 255] = mulSmallerThanOneExp((q + off1) * (1 << leftShift), m1.multiplier, m1.shift);
+      t2[q & 255] = mulSmallerThanOneExp((q + off2) * (1 << leftShift), m2.multiplier, m2.shift);
+    }
+    const table = new Int8Array(65536);
+    for (let i = 0; i < 256; i++) {
+      for (let j = 0; j < 256; j++) {
+        const v = mulSmallerThanOneExp((t1[i] + t2[j]) | 0, mo.multiplier, mo.shift) + outZp;
+        table[(i << 8) | j] = v < actMin ? actMin : v > actMax ? actMax : v;
+      }
+    }
+    return (buffers: Buffers) => {
+      const a = buffers[id1] as Int8Array;
+      const b = buffers[id2] as Int8Array;
+      const out = buffers[outId] as Int8Array;
+      if (bc) {
+        const [ia, ib] = bc;
+        for (let i = 0; i < n; i++) out[i] = table[((a[ia[i]] & 255) << 8) | (b[ib[i]] & 255)];
+      } else {
+        for (let i = 0; i < n; i++) out[i] = table[((a[i] & 255) << 8) | (b[i] & 255)];
+      }
+    };
+  },
+  macs() {
+    return 0;
   },
 };

@@ -1,7 +1,337 @@
-import type { Kernel } from '../kernel.js';
+/**
+ * CONV_2D, TFLite Micro's reference arithmetic.
+ *
+ * int8 (per-channel or per-tensor filter, int32 bias), for each output channel c:
+ *   acc = bias[c] + sum over in-image taps of filter * (input - input_zero_point)
+ *   out = clamp(MultiplyByQuantizedMultiplier(acc, M[c], shift[c]) + output_zero_point, act)
+ * with M[c], shift[c] from double(input_scale) * double(filter_scale[c]) / double(output_scale).
+ * The filter zero point is not used. Taps outside the image contribute nothing.
+ *
+ * float32: total accumulated in float32 (product rounded, then sum rounded), then + bias,
+ * then clamped to the fused activation's range.
+ *
+ * Both run over a copy of the input that is padded with zeros and, for int8, already offset
+ * by the input zero point, so that padded taps add exactly zero and the inner loop has no
+ * bounds checks.
+ */
+import { elementCount, type Tensor } from '../../graph.js';
+import type { ConvAttrs, Op } from '../../ops.js';
+import {
+  activationRangeFloat,
+  activationRangeQuantized,
+  computeOutSize,
+  computePadding,
+  f32,
+  multiplyByQuantizedMultiplier,
+  perChannelMultipliers,
+} from '../../quant.js';
+import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
+
+/** Where a convolution window starts and how far it reaches: shared by conv and depthwise. */
+export interface Window {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilH: number;
+  dilW: number;
+  padTop: number;
+  padLeft: number;
+  /** Rows and columns of the padded input copy. */
+  padH: number;
+  padW: number;
+}
+
+/** Validate NHWC shapes and the padding scheme against the output tensor; derive padding. */
+export function convWindow(
+  ctx: PrepareContext,
+  input: Tensor,
+  output: Tensor,
+  kH: number,
+  kW: number,
+  attrs: { padding: 'same' | 'valid'; strideH: number; strideW: number; dilationH: number; dilationW: number },
+): Window {
+  if (input.shape.length !== 4 || output.shape.length !== 4) {
+    throw ctx.unsupported(`needs 4-D NHWC input and output, got [${input.shape}] and [${output.shape}]`);
+  }
+  const [batches, inH, inW, inC] = input.shape;
+  const { strideH, strideW, dilationH: dilH, dilationW: dilW } = attrs;
+  if (strideH < 1 || strideW < 1 || dilH < 1 || dilW < 1) throw ctx.unsupported(`bad stride ${strideH}x${strideW} or dilation ${dilH}x${dilW}`);
+  const outH = computeOutSize(attrs.padding, inH, kH, strideH, dilH);
+  const outW = computeOutSize(attrs.padding, inW, kW, strideW, dilW);
+  if (output.shape[0] !== batches || output.shape[1] !== outH || output.shape[2] !== outW) {
+    throw ctx.unsupported(`output shape [${output.shape}] does not match ${attrs.padding} padding of [${input.shape}] (expected ${batches}x${outH}x${outW})`);
+  }
+  const padTop = computePadding(strideH, dilH, inH, kH, outH);
+  const padLeft = computePadding(strideW, dilW, inW, kW, outW);
+  const padH = Math.max(1, (outH - 1) * strideH + (kH - 1) * dilH + 1);
+  const padW = Math.max(1, (outW - 1) * strideW + (kW - 1) * dilW + 1);
+  return { batches, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft, padH, padW };
+}
+
+/**
+ * Fill the padded copy's interior from the input: dst[b, y + padTop, x + padLeft, c] =
+ * src[b, y, x, c] + offset. Rows or columns the windows never reach are left out; the border
+ * stays as it was allocated (zero).
+ */
+export function fillPadded(w: Window, src: ArrayLike<number>, dst: Int32Array | Float32Array, offset: number): void {
+  const { batches, inH, inW, inC, padTop, padLeft, padH, padW } = w;
+  const yEnd = Math.min(inH, padH - padTop);
+  const xEnd = Math.min(inW, padW - padLeft);
+  const rowLen = xEnd * inC;
+  for (let b = 0; b < batches; b++) {
+    for (let y = 0; y < yEnd; y++) {
+      let s = ((b * inH + y) * inW) * inC;
+      let d = ((b * padH + y + padTop) * padW + padLeft) * inC;
+      for (let i = 0; i < rowLen; i++) dst[d++] = src[s++] + offset;
+    }
+  }
+}
+
+function quantParams(ctx: PrepareContext, t: Tensor, what: string): { scale: number; zeroPoint: number } {
+  const q = t.quant;
+  if (!q || q.scale.length !== 1) throw ctx.unsupported(`${what} ${t.dtype} tensor "${t.name}" needs per-tensor quantization`);
+  return { scale: q.scale[0], zeroPoint: q.zeroPoint[0] ?? 0 };
+}
+
+/** The filter's scales, checked to be per-tensor or one per channel along `axis`. */
+export function filterScales(ctx: PrepareContext, filter: Tensor, axis: number, channels: number): number[] {
+  const q = filter.quant;
+  if (!q || q.scale.length === 0) throw ctx.unsupported(`int8 filter "${filter.name}" has no quantization`);
+  if (q.scale.length > 1 && (q.scale.length !== channels || q.axis !== axis)) {
+    throw ctx.unsupported(`filter "${filter.name}" has ${q.scale.length} scales on axis ${q.axis}; expected 1 or ${channels} on axis ${axis}`);
+  }
+  return q.scale;
+}
+
+/** The int32 bias, or zeros when the optional bias is absent. */
+export function biasInt32(ctx: PrepareContext, bias: Tensor | null, channels: number): Int32Array {
+  if (!bias) return new Int32Array(channels);
+  if (bias.dtype !== 'int32') throw ctx.unsupported(`bias "${bias.name}" is ${bias.dtype}; the int8 kernel takes int32 bias`);
+  if (!bias.data) throw ctx.unsupported(`bias "${bias.name}" is not constant`);
+  if (elementCount(bias.shape) !== channels) throw ctx.unsupported(`bias has ${elementCount(bias.shape)} values for ${channels} channels`);
+  return new Int32Array(bias.data.buffer.slice(bias.data.byteOffset, bias.data.byteOffset + bias.data.byteLength));
+}
+
+/** Constant float32 data, or int8 data dequantized per channel along `axis` (hybrid models). */
+export function floatConstant(ctx: PrepareContext, t: Tensor, axis: number): Float32Array {
+  if (!t.data) throw ctx.unsupported(`"${t.name}" must be constant`);
+  const bytes = t.data.slice();
+  if (t.dtype === 'float32') return new Float32Array(bytes.buffer);
+  if (t.dtype === 'int8' && t.quant && t.quant.scale.length > 0) {
+    // Hybrid float models keep int8 weights; TFLite Micro refuses them, so these are their
+    // exact dequantized values, not TFLite's hybrid arithmetic.
+    const q = new Int8Array(bytes.buffer);
+    const out = new Float32Array(q.length);
+    const { scale, zeroPoint } = t.quant;
+    const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const n = t.shape[axis];
+    for (let i = 0; i < q.length; i++) {
+      const c = scale.length > 1 ? Math.floor(i / inner) % n : 0;
+      out[i] = f32(scale[c] * (q[i] - (zeroPoint[c] ?? 0)));
+    }
+    return out;
+  }
+  throw ctx.unsupported(`"${t.name}" is ${t.dtype}; a float kernel needs float32 (or quantized int8) constants`);
+}
+
+export function floatBias(ctx: PrepareContext, bias: Tensor | null, channels: number): Float32Array {
+  if (!bias) return new Float32Array(channels);
+  const b = floatConstant(ctx, bias, 0);
+  if (b.length !== channels) throw ctx.unsupported(`bias has ${b.length} values for ${channels} channels`);
+  return b;
+}
+
+function prepareConv(ctx: PrepareContext) {
+  const op = ctx.op as Op<'conv_2d'>;
+  const attrs: ConvAttrs = op.attrs;
+  const input = ctx.input(0);
+  const filter = ctx.input(1);
+  const bias = ctx.optionalInput(2);
+  const output = ctx.output(0);
+  if (filter.shape.length !== 4) throw ctx.unsupported(`filter must be 4-D OHWI, got [${filter.shape}]`);
+  if (!filter.data) throw ctx.unsupported('filter must be constant');
+  const [outC, kH, kW, filterC] = filter.shape;
+  const w = convWindow(ctx, input, output, kH, kW, attrs);
+  if (output.shape[3] !== outC) throw ctx.unsupported(`output has ${output.shape[3]} channels, filter ${outC}`);
+  if (filterC < 1 || w.inC % filterC !== 0 || outC % (w.inC / filterC) !== 0) {
+    throw ctx.unsupported(`input depth ${w.inC} is not a multiple of filter depth ${filterC} with output depth ${outC}`);
+  }
+  return { attrs, input, filter, bias, output, w, outC, filterC };
+}
 
 export const conv2d: Kernel = {
   prepare(ctx) {
-    throw ctx.unsupported('no golden kernel yet');
+    const { attrs, input, filter, bias, output, w, outC, filterC } = prepareConv(ctx);
+    const inId = ctx.op.inputs[0];
+    const outId = ctx.op.outputs[0];
+    const groups = w.inC / filterC;
+    const perGroup = outC / groups;
+
+    if (input.dtype === 'float32' && output.dtype === 'float32') {
+      const weights = floatConstant(ctx, filter, 0);
+      const biasF = floatBias(ctx, bias, outC);
+      const [lo, hi] = activationRangeFloat(attrs.activation);
+      const padded = new Float32Array(w.batches * w.padH * w.padW * w.inC);
+      return (buffers: Buffers) => {
+        fillPadded(w, buffers[inId] as Float32Array, padded, 0);
+        convFloat(w, padded, weights, biasF, buffers[outId] as Float32Array, outC, filterC, perGroup, lo, hi);
+      };
+    }
+    if (input.dtype !== 'int8' || output.dtype !== 'int8' || filter.dtype !== 'int8') {
+      throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8 or float32 only)`);
+    }
+    const inQ = quantParams(ctx, input, 'input');
+    const outQ = quantParams(ctx, output, 'output');
+    const scales = filterScales(ctx, filter, 0, outC);
+    const { multiplier, shift } = perChannelMultipliers(inQ.scale, scales, outQ.scale, outC);
+    const biasI = biasInt32(ctx, bias, outC);
+    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
+    const weights = Int32Array.from(new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength));
+    const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
+    const inOffset = -inQ.zeroPoint;
+    const outZp = outQ.zeroPoint;
+    const rq: Requant = { multiplier, shift, outZp, actMin, actMax };
+    const acc = new Int32Array(outC);
+    return (buffers: Buffers) => {
+      fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
+      convInt(w, padded, weights, biasI, outC, filterC, perGroup, acc, rq, buffers[outId] as Int8Array);
+    };
+  },
+  macs(ctx) {
+    const { w, outC, filterC } = prepareConv(ctx);
+    return w.batches * w.outH * w.outW * outC * w.kH * w.kW * filterC;
   },
 };
+
+/** Per-channel requantization to the output, with the fused activation's bounds. */
+export interface Requant {
+  multiplier: Int32Array;
+  shift: Int32Array;
+  outZp: number;
+  actMin: number;
+  actMax: number;
+}
+
+/** The int8 convolution over the padded, offset input; channels in blocks of four. */
+function convInt(
+  w: Window,
+  x: Int32Array,
+  f: Int32Array,
+  bias: Int32Array,
+  outC: number,
+  filterC: number,
+  perGroup: number,
+  acc: Int32Array,
+  rq: Requant,
+  out: Int8Array,
+): void {
+  const { multiplier, shift, outZp, actMin, actMax } = rq;
+  const blocks = filterC === w.inC || perGroup % 4 === 0;
+  const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
+  const K = kH * kW * filterC;
+  const rowStride = padW * inC;
+  // With unit column dilation and one group, a filter row's taps are one contiguous run.
+  const contiguous = dilW === 1 && filterC === inC;
+  const span = contiguous ? kW * inC : filterC;
+  const spans = contiguous ? 1 : kW;
+  let o = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const base = ((b * padH + oy * strideH) * padW + ox * strideW) * inC;
+        for (let c = 0; c < outC; c++) acc[c] = bias[c];
+        let c = 0;
+        for (; blocks && c + 4 <= outC; c += 4) {
+          const g = ((c / perGroup) | 0) * filterC;
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          let fi = c * K;
+          for (let ky = 0; ky < kH; ky++) {
+            const rowBase = base + ky * dilH * rowStride + g;
+            for (let s = 0; s < spans; s++) {
+              let xi = rowBase + s * dilW * inC;
+              const end = xi + span;
+              while (xi < end) {
+                const v = x[xi++];
+                a0 = (a0 + Math.imul(v, f[fi])) | 0;
+                a1 = (a1 + Math.imul(v, f[fi + K])) | 0;
+                a2 = (a2 + Math.imul(v, f[fi + 2 * K])) | 0;
+                a3 = (a3 + Math.imul(v, f[fi + 3 * K])) | 0;
+                fi++;
+              }
+            }
+          }
+          acc[c] = (acc[c] + a0) | 0;
+          acc[c + 1] = (acc[c + 1] + a1) | 0;
+          acc[c + 2] = (acc[c + 2] + a2) | 0;
+          acc[c + 3] = (acc[c + 3] + a3) | 0;
+        }
+        for (; c < outC; c++) {
+          const g = ((c / perGroup) | 0) * filterC;
+          let a = 0;
+          let fi = c * K;
+          for (let ky = 0; ky < kH; ky++) {
+            const rowBase = base + ky * dilH * rowStride + g;
+            for (let s = 0; s < spans; s++) {
+              let xi = rowBase + s * dilW * inC;
+              const end = xi + span;
+              while (xi < end) a = (a + Math.imul(x[xi++], f[fi++])) | 0;
+            }
+          }
+          acc[c] = (acc[c] + a) | 0;
+        }
+        for (let c2 = 0; c2 < outC; c2++) {
+          let v = multiplyByQuantizedMultiplier(acc[c2], multiplier[c2], shift[c2]) + outZp;
+          out[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
+        }
+      }
+    }
+  }
+}
+
+function convFloat(
+  w: Window,
+  x: Float32Array,
+  f: Float32Array,
+  bias: Float32Array,
+  out: Float32Array,
+  outC: number,
+  filterC: number,
+  perGroup: number,
+  lo: number,
+  hi: number,
+): void {
+  const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
+  const K = kH * kW * filterC;
+  const rowStride = padW * inC;
+  let o = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const base = ((b * padH + oy * strideH) * padW + ox * strideW) * inC;
+        for (let c = 0; c < outC; c++) {
+          const g = ((c / perGroup) | 0) * filterC;
+          let total = 0;
+          let fi = c * K;
+          for (let ky = 0; ky < kH; ky++) {
+            for (let kx = 0; kx < kW; kx++) {
+              let xi = base + ky * dilH * rowStride + kx * dilW * inC + g;
+              for (let ic = 0; ic < filterC; ic++) total = f32(total + f32(x[xi++] * f[fi++]));
+            }
+          }
+          const v = f32(total + bias[c]);
+          out[o++] = v < lo ? lo : v > hi ? hi : v;
+        }
+      }
+    }
+  }
+}

@@ -1,7 +1,148 @@
-import type { Kernel } from '../kernel.js';
+/**
+ * DEPTHWISE_CONV_2D, TFLite Micro's reference arithmetic. Output channel
+ * oc = ic * depth_multiplier + m reads input channel ic; the filter is [1, kH, kW, outC].
+ *
+ * int8: acc = bias[oc] + sum over in-image taps of filter * (input - input_zero_point);
+ *   out = clamp(MultiplyByQuantizedMultiplier(acc, M[oc], shift[oc]) + output_zero_point, act)
+ * with the per-channel multipliers derived as for CONV_2D (filter scales on axis 3).
+ * float32: float32 accumulation over taps in (ky, kx) order, + bias, clamped.
+ */
+import type { DepthwiseAttrs, Op } from '../../ops.js';
+import { activationRangeFloat, activationRangeQuantized, multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../quant.js';
+import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
+import { biasInt32, convWindow, fillPadded, filterScales, floatBias, floatConstant, type Requant, type Window } from './conv-2d.js';
+
+function prepareDepthwise(ctx: PrepareContext) {
+  const op = ctx.op as Op<'depthwise_conv_2d'>;
+  const attrs: DepthwiseAttrs = op.attrs;
+  const input = ctx.input(0);
+  const filter = ctx.input(1);
+  const bias = ctx.optionalInput(2);
+  const output = ctx.output(0);
+  if (filter.shape.length !== 4 || filter.shape[0] !== 1) throw ctx.unsupported(`filter must be [1, kH, kW, C], got [${filter.shape}]`);
+  if (!filter.data) throw ctx.unsupported('filter must be constant');
+  const [, kH, kW, outC] = filter.shape;
+  const w = convWindow(ctx, input, output, kH, kW, attrs);
+  const dm = attrs.depthMultiplier;
+  if (output.shape[3] !== outC || outC !== w.inC * dm) {
+    throw ctx.unsupported(`output depth ${output.shape[3]} / filter depth ${outC} is not input depth ${w.inC} x depth multiplier ${dm}`);
+  }
+  return { attrs, input, filter, bias, output, w, outC, dm };
+}
 
 export const depthwiseConv2d: Kernel = {
   prepare(ctx) {
-    throw ctx.unsupported('no golden kernel yet');
+    const { attrs, input, filter, bias, output, w, outC, dm } = prepareDepthwise(ctx);
+    const inId = ctx.op.inputs[0];
+    const outId = ctx.op.outputs[0];
+    if (input.dtype === 'float32' && output.dtype === 'float32') {
+      const weights = floatConstant(ctx, filter, 3);
+      const biasF = floatBias(ctx, bias, outC);
+      const [lo, hi] = activationRangeFloat(attrs.activation);
+      const padded = new Float32Array(w.batches * w.padH * w.padW * w.inC);
+      const acc = new Float32Array(outC);
+      return (buffers: Buffers) => {
+        fillPadded(w, buffers[inId] as Float32Array, padded, 0);
+        depthwiseFloat(w, padded, weights, biasF, dm, acc, lo, hi, buffers[outId] as Float32Array);
+      };
+    }
+    if (input.dtype !== 'int8' || output.dtype !== 'int8' || filter.dtype !== 'int8') {
+      throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8 or float32 only)`);
+    }
+    const inQ = input.quant;
+    const outQ = output.quant;
+    if (!inQ || inQ.scale.length !== 1 || !outQ || outQ.scale.length !== 1) throw ctx.unsupported('int8 input and output need per-tensor quantization');
+    const { multiplier, shift } = perChannelMultipliers(inQ.scale[0], filterScales(ctx, filter, 3, outC), outQ.scale[0], outC);
+    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
+    const rq: Requant = { multiplier, shift, outZp: outQ.zeroPoint[0], actMin, actMax };
+    const biasI = biasInt32(ctx, bias, outC);
+    const weights = Int32Array.from(new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength));
+    const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
+    const acc = new Int32Array(outC);
+    const inOffset = -inQ.zeroPoint[0];
+    return (buffers: Buffers) => {
+      fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
+      depthwiseInt(w, padded, weights, biasI, dm, acc, rq, buffers[outId] as Int8Array);
+    };
+  },
+  macs(ctx) {
+    const { w, outC } = prepareDepthwise(ctx);
+    return w.batches * w.outH * w.outW * outC * w.kH * w.kW;
   },
 };
+
+/** Taps outer, channels inner: each tap streams a contiguous run of channels and filter. */
+function depthwiseInt(w: Window, x: Int32Array, f: Int32Array, bias: Int32Array, dm: number, acc: Int32Array, rq: Requant, out: Int8Array): void {
+  const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
+  const { multiplier, shift, outZp, actMin, actMax } = rq;
+  const outC = inC * dm;
+  let o = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        acc.set(bias);
+        for (let ky = 0; ky < kH; ky++) {
+          for (let kx = 0; kx < kW; kx++) {
+            const xi = ((b * padH + oy * strideH + ky * dilH) * padW + ox * strideW + kx * dilW) * inC;
+            const fi = (ky * kW + kx) * outC;
+            if (dm === 1) {
+              for (let c = 0; c < outC; c++) acc[c] = (acc[c] + Math.imul(x[xi + c], f[fi + c])) | 0;
+            } else {
+              for (let ic = 0; ic < inC; ic++) {
+                const v = x[xi + ic];
+                const oc0 = ic * dm;
+                for (let m = 0; m < dm; m++) acc[oc0 + m] = (acc[oc0 + m] + Math.imul(v, f[fi + oc0 + m])) | 0;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < outC; c++) {
+          const v = multiplyByQuantizedMultiplier(acc[c], multiplier[c], shift[c]) + outZp;
+          out[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
+        }
+      }
+    }
+  }
+}
+
+/** Float32Array stores round each step to float32, matching the C float accumulation. */
+function depthwiseFloat(
+  w: Window,
+  x: Float32Array,
+  f: Float32Array,
+  bias: Float32Array,
+  dm: number,
+  acc: Float32Array,
+  lo: number,
+  hi: number,
+  out: Float32Array,
+): void {
+  const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
+  const outC = inC * dm;
+  const prod = Math.fround;
+  let o = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        acc.fill(0);
+        for (let ky = 0; ky < kH; ky++) {
+          for (let kx = 0; kx < kW; kx++) {
+            const xi = ((b * padH + oy * strideH + ky * dilH) * padW + ox * strideW + kx * dilW) * inC;
+            const fi = (ky * kW + kx) * outC;
+            for (let ic = 0; ic < inC; ic++) {
+              const v = x[xi + ic];
+              for (let m = 0; m < dm; m++) {
+                const oc = ic * dm + m;
+                acc[oc] = acc[oc] + prod(v * f[fi + oc]);
+              }
+            }
+          }
+        }
+        for (let c = 0; c < outC; c++) {
+          const v = Math.fround(acc[c] + bias[c]);
+          out[o++] = v < lo ? lo : v > hi ? hi : v;
+        }
+      }
+    }
+  }
+}

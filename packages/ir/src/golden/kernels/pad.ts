@@ -1,7 +1,70 @@
-import type { Kernel } from '../kernel.js';
+/**
+ * PAD with a constant: every output element outside the input's placement gets the pad
+ * value, which is the output zero point for int8 (0 for int16, int32 and float32) unless a
+ * constant_values input gives it.
+ */
+import { constView, elementCount } from '../../graph.js';
+import type { Buffers, Kernel } from '../kernel.js';
 
 export const pad: Kernel = {
   prepare(ctx) {
-    throw ctx.unsupported('no golden kernel yet');
+    const input = ctx.input(0);
+    const paddings = ctx.input(1);
+    const constant = ctx.optionalInput(2);
+    const output = ctx.output(0);
+    const dt = input.dtype;
+    if (dt !== output.dtype) throw ctx.unsupported(`input is ${dt} but output is ${output.dtype}`);
+    if (dt !== 'int8' && dt !== 'int16' && dt !== 'int32' && dt !== 'float32') throw ctx.unsupported(`${dt} is not handled`);
+    if (!paddings.data || (paddings.dtype !== 'int32' && paddings.dtype !== 'int64')) {
+      throw ctx.unsupported('paddings must be a constant int32 or int64 tensor');
+    }
+    const rank = input.shape.length;
+    const pv = Array.from(constView(paddings) as ArrayLike<number | bigint>, (v) => Number(v));
+    if (pv.length !== rank * 2 || output.shape.length !== rank) throw ctx.unsupported(`paddings [${paddings.shape}] do not fit a rank-${rank} input`);
+    for (let d = 0; d < rank; d++) {
+      if (pv[2 * d] < 0 || pv[2 * d + 1] < 0) throw ctx.unsupported('negative paddings are not handled');
+      if (output.shape[d] !== input.shape[d] + pv[2 * d] + pv[2 * d + 1]) {
+        throw ctx.unsupported(`output [${output.shape}] is not input [${input.shape}] padded by [${pv}]`);
+      }
+    }
+    let value = 0;
+    if (constant) {
+      if (constant.dtype !== dt || !constant.data || elementCount(constant.shape) !== 1) {
+        throw ctx.unsupported('constant_values must be one constant value of the input dtype');
+      }
+      value = Number((constView(constant) as Int32Array)[0]);
+    } else if (dt === 'int8') {
+      value = output.quant?.zeroPoint[0] ?? 0;
+    }
+    // Copy the input row by row (its innermost dimension) into its place in the output.
+    const inner = rank ? input.shape[rank - 1] : 1;
+    const rows = inner ? elementCount(input.shape) / inner : 0;
+    const outStrides = new Array<number>(rank);
+    for (let i = rank - 1, s = 1; i >= 0; i--) {
+      outStrides[i] = s;
+      s *= output.shape[i];
+    }
+    const dst = new Int32Array(rows);
+    const idx = new Array<number>(Math.max(0, rank - 1)).fill(0);
+    for (let r = 0; r < rows; r++) {
+      let p = rank ? pv[2 * (rank - 1)] : 0;
+      for (let d = 0; d < rank - 1; d++) p += (idx[d] + pv[2 * d]) * outStrides[d];
+      dst[r] = p;
+      for (let d = rank - 2; d >= 0; d--) {
+        if (++idx[d] < input.shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    const inId = ctx.op.inputs[0];
+    const outId = ctx.op.outputs[0];
+    return (buffers: Buffers) => {
+      const x = buffers[inId] as Int8Array;
+      const out = buffers[outId] as Int8Array;
+      out.fill(value);
+      for (let r = 0; r < rows; r++) out.set(x.subarray(r * inner, (r + 1) * inner), dst[r]);
+    };
+  },
+  macs() {
+    return 0;
   },
 };

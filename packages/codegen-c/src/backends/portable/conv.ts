@@ -1,0 +1,117 @@
+/** CONV_2D and DEPTHWISE_CONV_2D, int8 with per-channel int8 filters. */
+import { isKind } from '@mliflow/ir';
+import type { KernelCall } from '../../lir.js';
+import type { LowerCtx } from '../../passes/lower.js';
+import { actRange, call, filterScales, multipliers, windowGeometry, wrap32 } from './common.js';
+
+export function lowerConv(ctx: LowerCtx): KernelCall {
+  const op = ctx.w.op;
+  if (!isKind(op, 'conv_2d') && !isKind(op, 'depthwise_conv_2d')) throw ctx.fail('not a convolution');
+  const depthwise = op.kind === 'depthwise_conv_2d';
+  const a = op.attrs;
+  const inId = ctx.input(0);
+  const fId = ctx.input(1);
+  const bId = ctx.optionalInput(2);
+  const outId = ctx.output(0);
+  if (ctx.dtype(inId) === 'int16') throw ctx.fail('16-bit activations (16x8) have no portable kernel yet');
+  ctx.requireDtype(inId, 'the input', 'int8');
+  ctx.requireDtype(outId, 'the output', 'int8');
+  ctx.requireDtype(fId, 'the filter', 'int8');
+  if (bId >= 0) ctx.requireDtype(bId, 'the bias', 'int32');
+  const inShape = ctx.shape(inId);
+  const fShape = ctx.shape(fId);
+  const outShape = ctx.shape(outId);
+  if (inShape.length !== 4 || fShape.length !== 4 || outShape.length !== 4) throw ctx.fail('expected 4-D input, filter and output');
+  const [batches, inH, inW, inC] = inShape;
+  const [ob, outH, outW, outC] = outShape;
+  if (ob !== batches) throw ctx.fail('input and output batch differ');
+  const kH = fShape[1];
+  const kW = fShape[2];
+  let depthMult = 1;
+  if (depthwise) {
+    if (fShape[0] !== 1 || fShape[3] !== outC) throw ctx.fail(`filter shape [${fShape}] does not match ${outC} output channels`);
+    depthMult = outC / inC;
+    if (!Number.isInteger(depthMult) || ('depthMultiplier' in a && a.depthMultiplier > 0 && a.depthMultiplier !== depthMult)) {
+      throw ctx.fail(`${outC} output channels are not ${inC} input channels times the depth multiplier`);
+    }
+  } else {
+    if (fShape[0] !== outC) throw ctx.fail(`filter has ${fShape[0]} output channels, output has ${outC}`);
+    if (fShape[3] !== inC) throw ctx.fail(`grouped convolution (filter depth ${fShape[3]}, input depth ${inC}) is not supported`);
+  }
+  const fused = ctx.w.padFusion;
+  const paddedH = fused ? fused.paddedH : inH;
+  const paddedW = fused ? fused.paddedW : inW;
+  const gy = windowGeometry(a.padding, paddedH, kH, a.strideH, a.dilationH);
+  const gx = windowGeometry(a.padding, paddedW, kW, a.strideW, a.dilationW);
+  if (gy.out !== outH || gx.out !== outW) {
+    throw ctx.fail(`output is ${outH}x${outW} but the window geometry gives ${gy.out}x${gx.out}`);
+  }
+  const padTop = gy.pad + (fused ? fused.top : 0);
+  const padLeft = gx.pad + (fused ? fused.left : 0);
+
+  const inQ = ctx.q(inId, 'the input');
+  const outQ = ctx.q(outId, 'the output');
+  const fScales = filterScales(ctx, fId, outC);
+  const { mult, shift } = multipliers(fScales.map((fs) => (inQ.scale * fs) / outQ.scale));
+  const [actMin, actMax] = actRange(ctx, a.activation, 'int8', outId);
+
+  // Fold the input offset into the bias: sum over the whole window per output channel.
+  const w = ctx.constView(fId, 'the filter');
+  const bias = bId >= 0 ? ctx.constView(bId, 'the bias') : null;
+  const folded = new Int32Array(outC);
+  const taps = kH * kW;
+  for (let oc = 0; oc < outC; oc++) {
+    let s = 0;
+    if (depthwise) {
+      for (let t = 0; t < taps; t++) s += w[t * outC + oc];
+    } else {
+      const base = oc * taps * inC;
+      for (let i = 0; i < taps * inC; i++) s += w[base + i];
+    }
+    folded[oc] = wrap32((bias ? bias[oc] : 0) - inQ.zp * s);
+  }
+
+  let kernel: string;
+  if (depthwise) {
+    kernel = kH === 3 && kW === 3 && depthMult === 1 && a.dilationH === 1 && a.dilationW === 1 ? 'mlf_dwconv2d_3x3_s8' : 'mlf_dwconv2d_s8';
+  } else {
+    const inside = padTop === 0 && padLeft === 0 && (outH - 1) * a.strideH < inH && (outW - 1) * a.strideW < inW;
+    kernel = kH === 1 && kW === 1 && inside ? 'mlf_conv2d_1x1_s8' : 'mlf_conv2d_s8';
+  }
+  const macs = batches * outH * outW * outC * kH * kW * (depthwise ? 1 : inC);
+  return call(ctx, {
+    kernel,
+    paramsType: 'mlf_conv_params',
+    params: {
+      batches,
+      in_h: inH,
+      in_w: inW,
+      in_c: inC,
+      out_h: outH,
+      out_w: outW,
+      out_c: outC,
+      k_h: kH,
+      k_w: kW,
+      stride_h: a.strideH,
+      stride_w: a.strideW,
+      dil_h: a.dilationH,
+      dil_w: a.dilationW,
+      pad_top: padTop,
+      pad_left: padLeft,
+      depth_mult: depthMult,
+      in_zp: inQ.zp,
+      out_zp: outQ.zp,
+      act_min: actMin,
+      act_max: actMax,
+      filter: { tensor: fId },
+      bias: { array: { ctype: 'int32_t', data: folded, what: 'bias with the input offset folded in' } },
+      mult: { array: { ctype: 'int32_t', data: mult, what: 'output multipliers' } },
+      shift: { array: { ctype: 'int32_t', data: shift, what: 'output shifts' } },
+    },
+    args: [ctx.arg(inId, true), ctx.arg(outId, false)],
+    scratchBytes: 0,
+    inPlaceOk: [],
+    macs,
+    sources: [depthwise ? 'mlf_depthwise.c' : 'mlf_conv.c'],
+  });
+}

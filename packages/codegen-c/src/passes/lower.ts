@@ -1,0 +1,134 @@
+/**
+ * lower: each remaining operator becomes one kernel call of the backend chosen for it,
+ * with every constant (multipliers, shifts, folded biases, padding, activation bounds)
+ * computed here, as TFLite Micro's Prepare would, so the C code only runs Eval.
+ */
+import {
+  UnsupportedError,
+  byteSize,
+  typedView,
+  type DType,
+  type OpKind,
+  type Quantization,
+  type Tensor,
+} from '@mliflow/ir';
+import { PORTABLE } from '../backends/portable/index.js';
+import { CTYPE_OF, type Backend, type KernelArg, type KernelCall } from '../lir.js';
+import { constData, unsupported, type Module, type WorkOp } from '../module.js';
+
+export type Lowerer = (ctx: LowerCtx) => KernelCall;
+export type LoweringTable = Partial<Record<OpKind, Lowerer>>;
+
+const BACKENDS: Record<Backend, LoweringTable> = { portable: PORTABLE };
+
+/** Which backend runs an operator. One per operator; only `portable` exists so far. */
+export type BackendChooser = (m: Module, w: WorkOp) => Backend;
+
+export const portableOnly: BackendChooser = () => 'portable';
+
+export function lower(m: Module, choose: BackendChooser = portableOnly): KernelCall[] {
+  const calls = m.ops.map((w) => {
+    const backend = choose(m, w);
+    const fn = BACKENDS[backend][w.op.kind];
+    if (!fn) throw unsupported(m, w, `no ${backend} kernel for ${w.op.kind.toUpperCase()}`);
+    return fn(new LowerCtx(m, w, backend));
+  });
+  m.passes.push('lower');
+  return calls;
+}
+
+export interface QParams {
+  scale: number;
+  zp: number;
+}
+
+/** What a lowering function sees of its operator. */
+export class LowerCtx {
+  constructor(
+    readonly m: Module,
+    readonly w: WorkOp,
+    readonly backend: Backend,
+  ) {}
+
+  get kind(): OpKind {
+    return this.w.op.kind;
+  }
+
+  fail(reason: string): UnsupportedError {
+    return unsupported(this.m, this.w, reason);
+  }
+
+  tensor(id: number): Tensor {
+    return this.m.graph.tensors[id];
+  }
+
+  /** Id of input i; throws when absent. */
+  input(i: number): number {
+    const id = this.w.op.inputs[i];
+    if (id === undefined || id < 0) throw this.fail(`input ${i} is missing`);
+    return id;
+  }
+
+  optionalInput(i: number): number {
+    const id = this.w.op.inputs[i];
+    return id === undefined ? -1 : id;
+  }
+
+  output(i: number): number {
+    const id = this.w.op.outputs[i];
+    if (id === undefined || id < 0) throw this.fail(`output ${i} is missing`);
+    return id;
+  }
+
+  dtype(id: number): DType {
+    return this.tensor(id).dtype;
+  }
+
+  shape(id: number): number[] {
+    return this.tensor(id).shape;
+  }
+
+  bytes(id: number): number {
+    return byteSize(this.tensor(id));
+  }
+
+  requireDtype(id: number, what: string, ...ok: DType[]): DType {
+    const d = this.dtype(id);
+    if (!ok.includes(d)) throw this.fail(`${what} is ${d}; the ${this.backend} kernel takes ${ok.join(' or ')}`);
+    return d;
+  }
+
+  /** Per-tensor quantization of an activation. */
+  q(id: number, what: string): QParams {
+    const quant: Quantization | null = this.tensor(id).quant;
+    if (!quant || quant.scale.length === 0) throw this.fail(`${what} has no quantization parameters`);
+    if (quant.scale.length !== 1) throw this.fail(`${what} is quantized per channel; only per-tensor activations are supported`);
+    return { scale: quant.scale[0], zp: quant.zeroPoint[0] ?? 0 };
+  }
+
+  /** Constant data of a tensor as numbers. */
+  constNumbers(id: number, what: string): number[] {
+    const d = constData(this.m, id);
+    if (!d) throw this.fail(`${what} must be constant`);
+    const v = typedView(this.dtype(id), d) as ArrayLike<number | bigint>;
+    return Array.from(v, Number);
+  }
+
+  constView(id: number, what: string): ArrayLike<number> {
+    const d = constData(this.m, id);
+    if (!d) throw this.fail(`${what} must be constant`);
+    const dt = this.dtype(id);
+    if (dt === 'int64' || dt === 'float32' || dt === 'bool') throw this.fail(`${what} is ${dt}; expected an integer tensor`);
+    return typedView(dt, d) as ArrayLike<number>;
+  }
+
+  isConst(id: number): boolean {
+    return constData(this.m, id) !== null;
+  }
+
+  arg(id: number, readonly: boolean): KernelArg {
+    const ctype = CTYPE_OF[this.dtype(id)];
+    if (!ctype) throw this.fail(`tensor ${id} is ${this.dtype(id)}, which the C backend has no type for`);
+    return { tensor: id, ctype, readonly };
+  }
+}

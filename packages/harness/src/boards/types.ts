@@ -1,0 +1,132 @@
+/**
+ * Boards are data (boards/<name>/board.json, parsed into BoardSpec) behind a narrow
+ * interface (Board), in the spirit of microTVM's Project API: the harness asks a board for
+ * its code-generation target, to build a generated project, and, where possible, to run it.
+ */
+
+/**
+ * What code generation needs to know about a board. Kept structurally identical to
+ * @mliflow/codegen-c's TargetSpec so a Board's target() can be passed to compileModel
+ * without the harness's board layer depending on codegen's build order.
+ */
+export interface TargetSpec {
+  name: string;
+  alignment: number;
+  weightsSection: string | null;
+  arenaSection: string | null;
+  cc: string;
+  cflags: string[];
+  ldflags: string[];
+  hostMain: boolean;
+}
+
+export interface ToolchainSpec {
+  /** C compiler, a name looked up on PATH (or an absolute path). */
+  cc: string;
+  size: string;
+  objdump: string;
+  /** Archiver, passed to make as AR= so libraries are built with the board's own binutils. */
+  ar: string;
+  /** Debian package providing `cc`. */
+  package: string;
+  /** Debian package providing `size`, `objdump` and `ar`. */
+  binutilsPackage: string;
+  /** Oldest compiler version known to work, "major[.minor[.patch]]". */
+  minVersion?: string;
+  cflags: string[];
+  ldflags: string[];
+}
+
+export interface MemoryRegion {
+  name: string;
+  origin: number;
+  length: number;
+  /** Bytes kept back for things outside the generated code (vectors, stack). */
+  reserved: number;
+  reservedFor?: string;
+  description?: string;
+}
+
+/** Where sections go: by kind, with named sections (weights, arena, rules) taking precedence. */
+export interface Placement {
+  code?: string;
+  rodata?: string;
+  data?: string;
+  bss?: string;
+  weights?: { section: string; region: string };
+  arena?: { section: string; region: string };
+  /** Glob rules on section names ("*" matches anything), first match wins. */
+  sections: { match: string; region: string }[];
+}
+
+export type RunSpec =
+  | { kind: 'host'; memcheck?: { tool: string; package: string } }
+  | { kind: 'hardware'; transport: string; flash: string };
+
+/** A parsed, validated board.json; sizes and addresses are numbers. */
+export interface BoardSpec {
+  name: string;
+  description: string;
+  cpu: string;
+  toolchain: ToolchainSpec;
+  alignment: number;
+  memory: { regions: MemoryRegion[]; placement: Placement };
+  run: RunSpec;
+  notes: string[];
+}
+
+export interface BuildOptions {
+  /** The project's executable (CompileSummary.executable); checked to exist after make. */
+  executable?: string;
+  /** Parallel make jobs; default: the machine's parallelism. */
+  jobs?: number;
+  /** Override the Makefile's CFLAGS / LDFLAGS (normally baked in from target()). */
+  cflags?: string[];
+  ldflags?: string[];
+  /** Each line of make's output as it arrives (for streaming to a terminal). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface BuildResult {
+  board: string;
+  projectDir: string;
+  /** Absolute path of the built executable, when BuildOptions.executable was given. */
+  executable: string | null;
+  /** The make command line, ready to paste into a shell. */
+  command: string;
+  /** make's stdout and stderr, interleaved. */
+  output: string;
+  durationMs: number;
+}
+
+export interface RunOptions {
+  /** The project's executable, relative to the project (CompileSummary.executable). */
+  executable: string;
+  /** Run under valgrind memcheck; leaks and invalid accesses fail the run. */
+  memcheck?: boolean;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  /** The contents of the output file the executable wrote. */
+  output: Uint8Array;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface Board {
+  readonly name: string;
+  readonly spec: BoardSpec;
+  /** The folder holding board.json. */
+  readonly dir: string;
+  /** The code-generation target for compileModel(g, { target: board.target() }). */
+  target(): TargetSpec;
+  /** Runs make in a generated project with this board's compiler and archiver (CC=, AR=). */
+  build(projectDir: string, opts?: BuildOptions): Promise<BuildResult>;
+  /** Host boards: runs the built executable on `input` (a file path or its bytes), writing `output`. */
+  run?(projectDir: string, input: string | Uint8Array, output: string, opts: RunOptions): Promise<RunResult>;
+  /** Hardware boards: not available yet; they say what they would need. */
+  flash?(image: string): Promise<void>;
+  openTransport?(): Promise<never>;
+}

@@ -1,0 +1,137 @@
+/** `mliflow inspect`: what a model holds, as data for --json and as a table for people. */
+import {
+  byteSize,
+  GoldenExecutor,
+  type Graph,
+  type Quantization,
+  type Tensor,
+} from '@mliflow/ir';
+import { formatBytes, formatCount, table } from './format.js';
+
+export interface TensorInfo {
+  id: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+  bytes: number;
+  constant: boolean;
+  variable: boolean;
+  quantization: { scale: number[]; zeroPoint: number[]; axis: number | null } | null;
+}
+
+export interface OperatorInfo {
+  index: number;
+  kind: string;
+  inputs: number[];
+  outputs: number[];
+  macs: number;
+  weightBytes: number;
+  attrs: Record<string, unknown>;
+}
+
+export interface ModelInfo {
+  file: string;
+  description: string;
+  subgraphs: number;
+  operators: OperatorInfo[];
+  tensors: TensorInfo[];
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  totals: { operators: number; macs: number; weightBytes: number; activationBytes: number };
+  operatorCounts: Record<string, number>;
+}
+
+function quantInfo(q: Quantization | null): TensorInfo['quantization'] {
+  if (!q) return null;
+  return { scale: q.scale, zeroPoint: q.zeroPoint, axis: q.scale.length > 1 ? q.axis : null };
+}
+
+function tensorInfo(t: Tensor, id: number): TensorInfo {
+  return {
+    id,
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape,
+    bytes: byteSize(t),
+    constant: t.data !== null && !t.isVariable,
+    variable: t.isVariable,
+    quantization: quantInfo(t.quant),
+  };
+}
+
+export function describeModel(g: Graph, file: string, subgraphs: number): ModelInfo {
+  const ex = new GoldenExecutor(g, { file });
+  const tensors = g.tensors.map(tensorInfo);
+  const operators = g.ops.map((op, index) => ({
+    index,
+    kind: op.kind,
+    inputs: op.inputs,
+    outputs: op.outputs,
+    macs: ex.macs[index],
+    weightBytes: op.inputs.filter((i) => i >= 0 && tensors[i].constant).reduce((s, i) => s + tensors[i].bytes, 0),
+    attrs: op.attrs as Record<string, unknown>,
+  }));
+  const operatorCounts: Record<string, number> = {};
+  for (const op of g.ops) operatorCounts[op.kind] = (operatorCounts[op.kind] ?? 0) + 1;
+  return {
+    file,
+    description: g.description,
+    subgraphs,
+    operators,
+    tensors,
+    inputs: g.inputs.map((i) => tensors[i]),
+    outputs: g.outputs.map((i) => tensors[i]),
+    totals: {
+      operators: g.ops.length,
+      macs: operators.reduce((s, o) => s + o.macs, 0),
+      weightBytes: tensors.filter((t) => t.constant).reduce((s, t) => s + t.bytes, 0),
+      activationBytes: tensors.filter((t) => !t.constant).reduce((s, t) => s + t.bytes, 0),
+    },
+    operatorCounts,
+  };
+}
+
+function shapeStr(t: TensorInfo): string {
+  return `${t.dtype}[${t.shape.join(',')}]`;
+}
+
+function quantStr(t: TensorInfo): string {
+  const q = t.quantization;
+  if (!q) return '';
+  if (q.scale.length === 1) return `scale ${q.scale[0].toPrecision(6)} zp ${q.zeroPoint[0]}`;
+  return `per-channel axis ${q.axis}: ${q.scale.length} scales`;
+}
+
+export function formatModelInfo(m: ModelInfo): string {
+  const lines: string[] = [];
+  lines.push(`${m.file}`);
+  if (m.description) lines.push(`  ${m.description}`);
+  lines.push(
+    `  ${m.totals.operators} operators, ${formatCount(m.totals.macs)} MACs, weights ${formatBytes(m.totals.weightBytes)}, ` +
+      `activations ${formatBytes(m.totals.activationBytes)} (sum of all), subgraphs ${m.subgraphs}`,
+  );
+  lines.push(
+    `  operators: ${Object.entries(m.operatorCounts)
+      .map(([k, n]) => `${k} x${n}`)
+      .join(', ')}`,
+  );
+  lines.push('');
+  const io = (label: string, ts: TensorInfo[]): void => {
+    for (const t of ts) lines.push(`  ${label} ${t.id} "${t.name}" ${shapeStr(t)} ${quantStr(t)}`.trimEnd());
+  };
+  io('input ', m.inputs);
+  io('output', m.outputs);
+  lines.push('');
+  const t = m.tensors;
+  lines.push(
+    table(
+      ['#', 'operator', 'output', 'quantization', 'MACs', 'weights'],
+      m.operators.map((o) => {
+        const out = t[o.outputs[0]];
+        return [String(o.index), o.kind, out ? shapeStr(out) : '', out ? quantStr(out) : '', formatCount(o.macs), formatBytes(o.weightBytes)];
+      }),
+      ['r', 'l', 'l', 'l', 'r', 'r'],
+    ),
+  );
+  return lines.join('\n');
+}
