@@ -114,12 +114,11 @@ export function compileModel(g: Graph, opts: CompileOptions): GeneratedProject {
   const opIndex = (pos: number): number => calls[pos]?.index ?? 0;
   const tensors = g.tensors
     .map((t, id) => ({ t, id }))
-    .filter(({ id }) => isArenaTensor(m, id) && plan.bufferOf.has(rootOf(m, id)))
+    .filter(({ id }) => isArenaTensor(m, id) && plan.offsetOf.has(rootOf(m, id)))
     .map(({ t, id }) => {
       const r = rootOf(m, id);
-      const b = plan.bufferOf.get(r)!;
       const [f, l] = plan.lifetimes.get(r)!;
-      return { id, name: t.name, offset: b.offset, size: byteSize(t), firstOp: opIndex(f), lastOp: opIndex(l) };
+      return { id, name: t.name, offset: plan.offsetOf.get(r)!, size: byteSize(t), firstOp: opIndex(f), lastOp: opIndex(l) };
     });
 
   return {

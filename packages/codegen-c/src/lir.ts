@@ -38,8 +38,13 @@ export interface KernelCall {
   args: KernelArg[];
   /** Bytes of scratch the kernel needs during the call (passed last). */
   scratchBytes: number;
-  /** (output, input) pairs the kernel can run in place. */
+  /** (output, input) pairs the kernel can run in place (same start offset). */
   inPlaceOk: { output: number; input: number }[];
+  /**
+   * The output may overlap the input when it starts `delta` bytes before it (delta may
+   * be negative): the kernel reads every input byte before any write reaches it.
+   */
+  slide?: { output: number; input: number; delta: number };
   macs: number;
   /** Kernel source files (in kernels/<backend>/) the call needs. */
   sources: string[];

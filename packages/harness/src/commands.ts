@@ -1,7 +1,11 @@
 /** The CLI's commands: each states its options once; cli.ts parses and dispatches. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { GoldenExecutor, MliflowError, readTfliteFile, UsageError } from '@mliflow/ir';
+import { GoldenExecutor, readValidatedTfliteFile, UsageError } from '@mliflow/ir';
+import { basename, join } from 'node:path';
+import { buildExampleModel, writeTflite } from '@mliflow/ir';
+import { DEFAULT_BOARD, listBoards } from './boards/index.js';
+import { checkKernels, compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
+import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
+import { readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
@@ -32,23 +36,6 @@ export function one(positionals: string[], what: string, cmd: string): string {
   return positionals[0];
 }
 
-export function readFileArg(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new MliflowError(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-}
-
-export function writeFileArg(path: string, data: Uint8Array | string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, data);
-  } catch (e) {
-    throw new MliflowError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-}
-
 export function parseCount(v: string | boolean | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -64,7 +51,7 @@ const inspect: Command = {
   options: { json: JSON_OPT },
   async run(v, pos) {
     const file = one(pos, 'MODEL.tflite', 'inspect');
-    const g = readTfliteFile(file);
+    const g = readValidatedTfliteFile(file);
     const info = describeModel(g, file, g.info.subgraphCount);
     process.stdout.write((v.json ? JSON.stringify(info, null, 1) : formatModelInfo(info)) + '\n');
     return 0;
@@ -92,7 +79,7 @@ const run: Command = {
     if (typeof v.out !== 'string') throw new UsageError('run needs --out OUT.bin');
     const numerics = (v.numerics as string | undefined) ?? 'tflite';
     if (numerics !== 'tflite') throw new UsageError(`--numerics ${numerics} is not known; available: tflite`);
-    const g = readTfliteFile(file);
+    const g = readValidatedTfliteFile(file);
     const ex = new GoldenExecutor(g, { file, numerics });
     const records = readFileArg(v.inputs, 'the inputs');
     const recIn = ex.inputSizes.reduce((a, b) => a + b, 0);
@@ -117,4 +104,99 @@ const run: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [inspect, run];
+const compile: Command = {
+  name: 'compile',
+  summary: 'generate a self-contained C project for a board',
+  usage: 'compile MODEL.tflite --board BOARD --out DIR [--kernels portable] [--json]',
+  description:
+    'Lowers the model to C: constant weight arrays, one static arena, kernel calls, a Makefile.\n' +
+    'On a board with a memory map (emsdp) it also cross-compiles the project and writes a size report per memory region.',
+  options: {
+    board: { type: 'string', valueName: 'BOARD', help: `target board (${listBoards().join(', ')})`, default: DEFAULT_BOARD },
+    out: { type: 'string', valueName: 'DIR', help: 'where to write the project' },
+    kernels: { type: 'string', valueName: 'NAME', help: 'kernel backend', default: 'portable' },
+    json: JSON_OPT,
+  },
+  async run(v, pos) {
+    const file = one(pos, 'MODEL.tflite', 'compile');
+    if (typeof v.out !== 'string') throw new UsageError('compile needs --out DIR');
+    checkKernels(v.kernels);
+    const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
+    const g = readValidatedTfliteFile(file);
+    const r = await compileForBoard(g, file, board, v.out);
+    if (v.json) {
+      const s = r.summary;
+      const doc = { ...s, executable: join(r.projectDir, s.executable), projectDir: r.projectDir, board: r.board, compileMs: r.compileMs, sizeReport: r.sizeReport };
+      process.stdout.write(JSON.stringify(doc, null, 1) + '\n');
+    } else {
+      process.stdout.write(formatCompileResult(r) + '\n');
+    }
+    return r.sizeReport && !r.sizeReport.fits ? EXIT_MISMATCH : 0;
+  },
+};
+
+const deployCmd: Command = {
+  name: 'deploy',
+  summary: 'compile, build and run on a board; compare every output with the golden executor',
+  usage: 'deploy [MODEL.tflite] --board BOARD [--inputs IN.bin] [--count N] [--out DIR] [--json]',
+  description:
+    'The whole flow on one board. Without MODEL it deploys the example network that mliflow builds itself.\n' +
+    'Without --inputs it runs --count seeded random records. Exit code 1 when any output byte differs.',
+  options: {
+    board: { type: 'string', valueName: 'BOARD', help: `target board (${listBoards().join(', ')})`, default: DEFAULT_BOARD },
+    inputs: { type: 'string', valueName: 'IN.bin', help: 'input records (default: seeded random records)' },
+    count: { type: 'string', valueName: 'N', help: 'records to run', default: '4' },
+    out: { type: 'string', valueName: 'DIR', help: 'working folder', default: 'build/deploy/<model>-<board>' },
+    json: JSON_OPT,
+  },
+  async run(v, pos) {
+    if (pos.length > 1) throw new UsageError('deploy takes at most one MODEL.tflite (see --help)');
+    const model = pos[0];
+    const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
+    const name = model ? basename(model).replace(/\.tflite$/, '') : EXAMPLE_NAME;
+    const outDir = typeof v.out === 'string' ? v.out : join('build', 'deploy', `${name}-${board.name}`);
+    const log = (line: string): void => {
+      if (!v.json) process.stderr.write(line + '\n');
+    };
+    const r = await deploy({ model, board, outDir, inputs: v.inputs as string | undefined, count: parseCount(v.count), log });
+    process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatDeployResult(r)) + '\n');
+    if (r.stopped) return EXIT_MISSING;
+    return r.bitExact ? 0 : EXIT_MISMATCH;
+  },
+};
+
+const example: Command = {
+  name: 'example',
+  summary: 'write the example model and input records, inspect it and run it',
+  usage: 'example [--out DIR] [--count N] [--json]',
+  description: 'Builds mliflow\'s example keyword-spotting network with the IR, writes it as .tflite with seeded input records, and runs the golden executor.',
+  options: {
+    out: { type: 'string', valueName: 'DIR', help: 'where to write the model and records', default: 'build/example' },
+    count: { type: 'string', valueName: 'N', help: 'records to generate', default: '4' },
+    json: JSON_OPT,
+  },
+  async run(v) {
+    const dir = (v.out as string | undefined) ?? join('build', 'example');
+    const file = join(dir, `${EXAMPLE_NAME}.tflite`);
+    writeFileArg(file, writeTflite(buildExampleModel()));
+    const g = readValidatedTfliteFile(file);
+    const records = randomRecords(g, parseCount(v.count) ?? 4);
+    writeFileArg(join(dir, 'inputs.bin'), records);
+    const ex = new GoldenExecutor(g, { file });
+    const out = ex.runRecords(records);
+    writeFileArg(join(dir, 'outputs.golden.bin'), out);
+    const info = describeModel(g, file, g.info.subgraphCount);
+    const top = topOutputs(g, out, 3);
+    if (v.json) {
+      process.stdout.write(JSON.stringify({ model: file, inputs: join(dir, 'inputs.bin'), outputs: join(dir, 'outputs.golden.bin'), info, top }, null, 1) + '\n');
+    } else {
+      process.stdout.write(formatModelInfo(info) + '\n\ngolden executor, top outputs:\n' + formatTopOutputs(top) + '\n');
+    }
+    return 0;
+  },
+};
+
+const EXIT_MISMATCH = 1;
+const EXIT_MISSING = 3;
+
+export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];

@@ -9,3 +9,4 @@ export type { Kernel, Buffers, Evaluate, PrepareContext, TensorData } from './go
 export { writeTflite } from './tflite/writer.js';
 export { validateGraph, readValidatedTfliteFile, MAX_ACTIVATION_BYTES } from './validate.js';
 export { buildExampleModel } from './example.js';
+export * from './golden/kernels/lstm/params.js';

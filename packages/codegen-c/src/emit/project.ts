@@ -129,9 +129,9 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
       if (!readonly) throw new Error(`constant tensor ${id} written by a kernel`);
       return `(const ${ctype} *)${tensorArray(id)}`;
     }
-    const b = plan.bufferOf.get(rootOf(m, id));
-    if (!b) throw new Error(`tensor ${id} has no arena buffer`);
-    return `MLF_A(${ctype}, ${b.offset})`;
+    const off = plan.offsetOf.get(rootOf(m, id));
+    if (off === undefined) throw new Error(`tensor ${id} has no arena buffer`);
+    return `MLF_A(${ctype}, ${off})`;
   };
 
   const callViews = calls.map((c, pos) => {
@@ -161,8 +161,8 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
       const t: Tensor = g.tensors[id];
       const ctype = CTYPE_OF[t.dtype];
       if (!ctype) throw new Error(`graph tensor ${id} is ${t.dtype}`);
-      const b = plan.bufferOf.get(rootOf(m, id));
-      if (!b) throw new Error(`graph tensor ${id} has no arena buffer`);
+      const off = plan.offsetOf.get(rootOf(m, id));
+      if (off === undefined) throw new Error(`graph tensor ${id} has no arena buffer`);
       return {
         index,
         name: cComment(t.name),
@@ -175,7 +175,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
         bytes: byteSize(t),
         scale: cFloat(t.quant?.scale[0] ?? 0),
         zeroPoint: t.quant?.zeroPoint[0] ?? 0,
-        offset: b.offset,
+        offset: off,
       };
     });
 
@@ -190,7 +190,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
   const bufferRows = [...plan.buffers]
     .sort((a, b) => a.offset - b.offset || a.first - b.first)
     .map((b) => {
-      const what = b.scratchOf !== undefined ? `scratch of #${calls[b.scratchOf].index}` : b.roots.map((r) => `t${r}`).join(' ');
+      const what = b.scratchOf !== undefined ? `scratch of #${calls[b.scratchOf].index}` : b.roots.map((r) => `t${r}@+${b.rel.get(r)}`).join(' ');
       const ops = `#${calls[b.first]?.index ?? 0}-#${calls[b.last]?.index ?? 0}`;
       return { line: `${String(b.offset).padStart(10)} ${String(b.size).padStart(8)}  ${ops.padEnd(9)}  ${what}` };
     });

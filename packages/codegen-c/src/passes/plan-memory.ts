@@ -18,8 +18,9 @@ import { rootOf, type Module } from '../module.js';
 
 export interface PlannedBuffer {
   id: number;
-  /** Root tensors stored in this buffer (aliases of them too). */
+  /** Root tensors stored in this buffer (aliases of them too), with their offset in it. */
   roots: number[];
+  rel: Map<number, number>;
   size: number;
   first: number;
   last: number;
@@ -32,13 +33,15 @@ export interface MemoryPlan {
   livenessBound: number;
   strategy: string;
   buffers: PlannedBuffer[];
-  /** root tensor -> buffer */
+  /** root tensor -> its buffer */
   bufferOf: Map<number, PlannedBuffer>;
+  /** root tensor -> arena offset */
+  offsetOf: Map<number, number>;
   /** call position -> scratch buffer */
   scratch: Map<number, PlannedBuffer>;
   /** call positions that run in place */
   inPlace: Set<number>;
-  /** root tensor -> [first, last] call position, before in-place merging */
+  /** root tensor -> [first, last] call position */
   lifetimes: Map<number, [number, number]>;
 }
 
@@ -50,6 +53,14 @@ export function alignUp(n: number, a: number): number {
 export function isArenaTensor(m: Module, id: number): boolean {
   const t = m.graph.tensors[id];
   return !t.isVariable && !t.data && !m.folded.has(id);
+}
+
+/** Writing `output` at `delta` bytes before `input`'s start, at call `pos`. */
+interface Merge {
+  pos: number;
+  input: number;
+  output: number;
+  delta: number;
 }
 
 export function planMemory(m: Module, calls: KernelCall[], alignment: number): MemoryPlan {
@@ -70,11 +81,11 @@ export function planMemory(m: Module, calls: KernelCall[], alignment: number): M
   for (const id of m.graph.inputs) touch(id, 0);
   calls.forEach((c, pos) => c.args.forEach((a) => touch(a.tensor, pos)));
   for (const id of m.graph.outputs) touch(id, last);
-  const order = [...life.keys()].sort((a, b) => a - b);
+  const roots = [...life.keys()].sort((a, b) => a - b);
 
   // The bound, before any sharing.
   const liveSum = new Array<number>(Math.max(n, 1)).fill(0);
-  for (const r of order) {
+  for (const r of roots) {
     const [f, l] = life.get(r)!;
     for (let p = f; p <= l; p++) liveSum[p] += size.get(r)!;
   }
@@ -83,89 +94,148 @@ export function planMemory(m: Module, calls: KernelCall[], alignment: number): M
   });
   const livenessBound = Math.max(0, ...liveSum);
 
-  // Buffers, then in-place merging in call order.
-  const buffers: PlannedBuffer[] = [];
-  const bufferOf = new Map<number, PlannedBuffer>();
-  for (const r of order) {
-    const [f, l] = life.get(r)!;
-    const b: PlannedBuffer = { id: buffers.length, roots: [r], size: size.get(r)!, first: f, last: l, offset: 0 };
-    buffers.push(b);
-    bufferOf.set(r, b);
-  }
-  const outputRoots = new Set(m.graph.outputs.map((o) => rootOf(m, o)));
-  const inPlace = new Set<number>();
+  // In-place candidates, in call order: exact ones first within a call.
+  const candidates: Merge[] = [];
   calls.forEach((c, pos) => {
-    for (const pair of c.inPlaceOk) {
-      if (!isArenaTensor(m, pair.input) || !isArenaTensor(m, pair.output)) continue;
-      const bi = bufferOf.get(rootOf(m, pair.input))!;
-      const bo = bufferOf.get(rootOf(m, pair.output))!;
-      if (bi === bo || bi.last !== pos || bo.first !== pos || bo.roots.length !== 1) continue;
-      if (bi.roots.some((r) => outputRoots.has(r)) || bo.size > bi.size) continue;
-      bi.roots.push(...bo.roots);
-      bi.last = bo.last;
-      for (const r of bo.roots) bufferOf.set(r, bi);
-      buffers.splice(buffers.indexOf(bo), 1);
-      inPlace.add(pos);
-      break;
+    const ok = (a: number, b: number): boolean => isArenaTensor(m, a) && isArenaTensor(m, b);
+    for (const p of c.inPlaceOk) if (ok(p.input, p.output)) candidates.push({ pos, input: rootOf(m, p.input), output: rootOf(m, p.output), delta: 0 });
+    const sl = c.slide;
+    if (sl && ok(sl.input, sl.output)) {
+      // Keep the output aligned: round the distance up to the alignment.
+      candidates.push({ pos, input: rootOf(m, sl.input), output: rootOf(m, sl.output), delta: alignUp(sl.delta, alignment) });
     }
   });
+  const outputRoots = new Set(m.graph.outputs.map((o) => rootOf(m, o)));
+
+  const build = (merges: Merge[]): { buffers: PlannedBuffer[]; bufferOf: Map<number, PlannedBuffer>; done: Set<number> } | null => {
+    const buffers: PlannedBuffer[] = [];
+    const bufferOf = new Map<number, PlannedBuffer>();
+    for (const r of roots) {
+      const [f, l] = life.get(r)!;
+      const b: PlannedBuffer = { id: 0, roots: [r], rel: new Map([[r, 0]]), size: size.get(r)!, first: f, last: l, offset: 0 };
+      buffers.push(b);
+      bufferOf.set(r, b);
+    }
+    const done = new Set<number>();
+    for (const mg of merges) {
+      if (done.has(mg.pos)) return null;
+      const bi = bufferOf.get(mg.input);
+      const bo = bufferOf.get(mg.output);
+      if (!bi || !bo || bi === bo || bi.last !== mg.pos || bo.first !== mg.pos || bo.roots.length !== 1) return null;
+      if (bi.roots.some((r) => outputRoots.has(r))) return null;
+      let relOut = bi.rel.get(mg.input)! - mg.delta;
+      if (relOut < 0) {
+        for (const [r, o] of bi.rel) bi.rel.set(r, o - relOut);
+        bi.size -= relOut;
+        relOut = 0;
+      }
+      bi.rel.set(mg.output, relOut);
+      bi.roots.push(mg.output);
+      bi.size = Math.max(bi.size, relOut + bo.size);
+      bi.last = bo.last;
+      bufferOf.set(mg.output, bi);
+      buffers.splice(buffers.indexOf(bo), 1);
+      done.add(mg.pos);
+    }
+    calls.forEach((c, pos) => {
+      if (c.scratchBytes <= 0) return;
+      buffers.push({ id: 0, roots: [], rel: new Map(), size: alignUp(c.scratchBytes, alignment), first: pos, last: pos, offset: 0, scratchOf: pos });
+    });
+    buffers.forEach((b, i) => (b.id = i));
+    return { buffers, bufferOf, done };
+  };
+
+  // Accept each candidate only if the arena does not grow.
+  let accepted: Merge[] = [];
+  let built = build(accepted)!;
+  const rectsOf = (bs: PlannedBuffer[]): Rect[][] =>
+    bs.map((b) =>
+      b.scratchOf !== undefined
+        ? [{ rel: 0, size: b.size, first: b.first, last: b.last }]
+        : b.roots.map((r) => ({ rel: b.rel.get(r)!, size: size.get(r)!, first: life.get(r)![0], last: life.get(r)![1] })),
+    );
+  let best = place(built.buffers, rectsOf(built.buffers));
+  for (const cand of candidates) {
+    const trial = build([...accepted, cand]);
+    if (!trial) continue;
+    const r = place(trial.buffers, rectsOf(trial.buffers));
+    if (r.peak <= best.peak) {
+      accepted = [...accepted, cand];
+      built = trial;
+      best = r;
+    }
+  }
+  const { buffers, bufferOf, done } = built;
+  buffers.forEach((b, i) => (b.offset = best.offsets[i]));
+  const offsetOf = new Map<number, number>();
+  for (const b of buffers) for (const [r, o] of b.rel) offsetOf.set(r, b.offset + o);
   const scratch = new Map<number, PlannedBuffer>();
-  calls.forEach((c, pos) => {
-    if (c.scratchBytes <= 0) return;
-    const b: PlannedBuffer = { id: 0, roots: [], size: alignUp(c.scratchBytes, alignment), first: pos, last: pos, offset: 0, scratchOf: pos };
-    buffers.push(b);
-    scratch.set(pos, b);
-  });
-  buffers.forEach((b, i) => (b.id = i));
-
-  const { peak, offsets, strategy } = place(buffers);
-  buffers.forEach((b, i) => (b.offset = offsets[i]));
+  for (const b of buffers) if (b.scratchOf !== undefined) scratch.set(b.scratchOf, b);
   m.passes.push('plan-memory');
-  return { arenaBytes: peak, livenessBound, strategy, buffers, bufferOf, scratch, inPlace, lifetimes: life };
+  return { arenaBytes: best.peak, livenessBound, strategy: best.strategy, buffers, bufferOf, offsetOf, scratch, inPlace: done, lifetimes: life };
 }
-
 type Order = (a: PlannedBuffer, b: PlannedBuffer) => number;
 
+const span = (b: PlannedBuffer): number => b.last - b.first + 1;
 const ORDERS: [string, Order][] = [
   ['size', (a, b) => b.size - a.size || a.first - b.first || a.id - b.id],
-  ['size*lifetime', (a, b) => b.size * (b.last - b.first + 1) - a.size * (a.last - a.first + 1) || a.id - b.id],
-  ['lifetime', (a, b) => b.last - b.first - (a.last - a.first) || b.size - a.size || a.id - b.id],
+  ['size*lifetime', (a, b) => b.size * span(b) - a.size * span(a) || a.id - b.id],
+  ['lifetime', (a, b) => span(b) - span(a) || b.size - a.size || a.id - b.id],
   ['first-use', (a, b) => a.first - b.first || b.size - a.size || a.id - b.id],
 ];
 
-function place(buffers: PlannedBuffer[]): { peak: number; offsets: number[]; strategy: string } {
+/** A buffer's footprint: each member tensor at its offset, for its own lifetime. */
+interface Rect {
+  rel: number;
+  size: number;
+  first: number;
+  last: number;
+}
+
+function place(buffers: PlannedBuffer[], rects: Rect[][]): { peak: number; offsets: number[]; strategy: string } {
   let best: { peak: number; offsets: number[]; strategy: string } | null = null;
   for (const [name, order] of ORDERS) {
     for (const fit of ['best-fit', 'first-fit'] as const) {
-      const r = placeWith([...buffers].sort(order), buffers.length, fit);
+      const r = placeWith([...buffers].sort(order), rects, buffers.length, fit);
       if (!best || r.peak < best.peak) best = { ...r, strategy: `greedy by ${name}, ${fit}` };
     }
   }
   return best ?? { peak: 0, offsets: [], strategy: 'empty' };
 }
 
-function placeWith(sorted: PlannedBuffer[], count: number, fit: 'best-fit' | 'first-fit'): { peak: number; offsets: number[] } {
+function placeWith(sorted: PlannedBuffer[], rects: Rect[][], count: number, fit: 'best-fit' | 'first-fit'): { peak: number; offsets: number[] } {
   const offsets = new Array<number>(count).fill(0);
   const placed: PlannedBuffer[] = [];
   let peak = 0;
   for (const b of sorted) {
-    const busy = placed
-      .filter((p) => p.first <= b.last && b.first <= p.last)
-      .map((p) => [offsets[p.id], offsets[p.id] + p.size] as const)
-      .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    // Offsets O forbidden for b: open intervals (lo, hi) from every pair of members that
+    // live at the same time.
+    const forbidden: [number, number][] = [];
+    for (const p of placed) {
+      if (p.first > b.last || b.first > p.last) continue;
+      for (const mb of rects[b.id]) {
+        for (const mp of rects[p.id]) {
+          if (mp.first > mb.last || mb.first > mp.last) continue;
+          const base = offsets[p.id] + mp.rel - mb.rel;
+          forbidden.push([base - mb.size, base + mp.size]);
+        }
+      }
+    }
+    forbidden.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     let start = 0;
     let chosen = -1;
-    let chosenGap = Infinity;
-    for (const [lo, hi] of busy) {
-      const gap = lo - start;
-      if (gap >= b.size) {
+    let chosenRoom = Infinity;
+    for (const [lo, hi] of forbidden) {
+      if (hi <= start) continue;
+      if (lo >= start) {
+        const room = lo - start;
         if (fit === 'first-fit') {
           chosen = start;
           break;
         }
-        if (gap < chosenGap) {
+        if (room < chosenRoom) {
           chosen = start;
-          chosenGap = gap;
+          chosenRoom = room;
         }
       }
       start = Math.max(start, hi);

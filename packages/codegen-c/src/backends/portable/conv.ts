@@ -2,7 +2,7 @@
 import { isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { actRange, call, filterScales, multipliers, windowGeometry, wrap32 } from './common.js';
+import { actRange, call, filterScales, multipliers, slideDelta, windowGeometry, wrap32 } from './common.js';
 
 export function lowerConv(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
@@ -79,6 +79,7 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
     kernel = kH === 1 && kW === 1 && inside ? 'mlf_conv2d_1x1_s8' : 'mlf_conv2d_s8';
   }
   const macs = batches * outH * outW * outC * kH * kW * (depthwise ? 1 : inC);
+  const geometry = { inH, inW, inC, outH, outW, outC, kH, kW, strideH: a.strideH, strideW: a.strideW, dilH: a.dilationH, dilW: a.dilationW, padTop, padLeft };
   return call(ctx, {
     kernel,
     paramsType: 'mlf_conv_params',
@@ -111,6 +112,7 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
     scratchBytes: 0,
     inPlaceOk: [],
+    slide: batches === 1 ? { output: outId, input: inId, delta: slideDelta(geometry) } : undefined,
     macs,
     sources: [depthwise ? 'mlf_depthwise.c' : 'mlf_conv.c'],
   });

@@ -2,7 +2,7 @@
 import { isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { actRange, call, windowGeometry } from './common.js';
+import { actRange, call, slideDelta, windowGeometry } from './common.js';
 
 export function lowerPool(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
@@ -49,6 +49,14 @@ export function lowerPool(ctx: LowerCtx): KernelCall {
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
     scratchBytes: 0,
     inPlaceOk: [],
+    slide:
+      batches === 1
+        ? {
+            output: outId,
+            input: inId,
+            delta: slideDelta({ inH, inW, inC: c, outH, outW, outC: c, kH: a.filterH, kW: a.filterW, strideH: a.strideH, strideW: a.strideW, dilH: 1, dilW: 1, padTop: gy.pad, padLeft: gx.pad }),
+          }
+        : undefined,
     macs: 0,
     sources: ['mlf_pool.c'],
   });

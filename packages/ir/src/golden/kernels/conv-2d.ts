@@ -80,7 +80,7 @@ export function convWindow(
  * src[b, y, x, c] + offset. Rows or columns the windows never reach are left out; the border
  * stays as it was allocated (zero).
  */
-export function fillPadded(w: Window, src: ArrayLike<number>, dst: Int32Array | Float32Array, offset: number): void {
+export function fillPadded(w: Window, src: ArrayLike<number>, dst: Int32Array | Float32Array | Float64Array, offset: number): void {
   const { batches, inH, inW, inC, padTop, padLeft, padH, padW } = w;
   const yEnd = Math.min(inH, padH - padTop);
   const xEnd = Math.min(inW, padW - padLeft);
@@ -193,11 +193,25 @@ export const conv2d: Kernel = {
     const { multiplier, shift } = perChannelMultipliers(inQ.scale, scales, outQ.scale, outC);
     const biasI = biasInt32(ctx, bias, outC);
     const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
-    const weights = Int32Array.from(new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength));
-    const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
+    const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const inOffset = -inQ.zeroPoint;
     const outZp = outQ.zeroPoint;
     const rq: Requant = { multiplier, shift, outZp, actMin, actMax };
+    const packed = groups === 1 ? packFilter(raw, outC, w.kH * w.kW * filterC, 255) : null;
+    if (packed) {
+      const runs = filterRuns(w);
+      const pixels = pixelBases(w);
+      const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
+      const blocks = Math.ceil(outC / 8) * 8;
+      const accA = new Float64Array(blocks);
+      const accB = new Float64Array(blocks);
+      return (buffers: Buffers) => {
+        fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
+        convPacked(padded, packed, runs, pixels, biasI, outC, rq, buffers[outId] as Int8Array, accA, accB);
+      };
+    }
+    const weights = Int32Array.from(raw);
+    const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
     const acc = new Int32Array(outC);
     return (buffers: Buffers) => {
       fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
@@ -334,4 +348,156 @@ function convFloat(
       }
     }
   }
+}
+
+/*
+ * The packed int8 path. Two output channels share one double: the filter value of channel
+ * j goes in the low field and that of channel j + 4 in the high field, scaled by 2^26, so
+ * one floating multiply-add accumulates both dot products. Every partial sum is an integer
+ * of magnitude below 2^52, hence exact, as long as each channel's worst case
+ * sum |w| * max|x| stays below 2^25; packFilter checks that per channel and refuses
+ * otherwise (the caller then uses the plain int32 path). The low field is recovered by
+ * rounding to the nearest multiple of 2^26, which is unambiguous for |low| < 2^25.
+ */
+const FIELD = 67108864; // 2^26
+const INV_FIELD = 1 / FIELD;
+const LOW_LIMIT = 33554432; // 2^25
+
+/** Filter [C][K] packed into blocks of 8 channels: [C/8][K][4] doubles; null if unsafe. */
+export function packFilter(w: Int8Array, channels: number, K: number, maxAbsX: number): Float64Array | null {
+  for (let c = 0; c < channels; c++) {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.abs(w[c * K + k]);
+    if (s * maxAbsX >= LOW_LIMIT) return null;
+  }
+  const blocks = Math.ceil(channels / 8);
+  const out = new Float64Array(blocks * K * 4);
+  for (let b = 0; b < blocks; b++) {
+    for (let k = 0; k < K; k++) {
+      for (let j = 0; j < 4; j++) {
+        const lo = b * 8 + j;
+        const hi = lo + 4;
+        const vLo = lo < channels ? w[lo * K + k] : 0;
+        const vHi = hi < channels ? w[hi * K + k] : 0;
+        out[(b * K + k) * 4 + j] = vLo + vHi * FIELD;
+      }
+    }
+  }
+  return out;
+}
+
+/** Contiguous runs of a window in the padded input: offset from the pixel, then length. */
+function filterRuns(w: Window): Int32Array {
+  const { kH, kW, dilH, dilW, padW, inC } = w;
+  const row = padW * inC;
+  const runs: number[] = [];
+  for (let ky = 0; ky < kH; ky++) {
+    if (dilW === 1) runs.push(ky * dilH * row, kW * inC);
+    else for (let kx = 0; kx < kW; kx++) runs.push(ky * dilH * row + kx * dilW * inC, inC);
+  }
+  return Int32Array.from(runs);
+}
+
+/** Where each output pixel's window starts in the padded input. */
+function pixelBases(w: Window): Int32Array {
+  const { batches, outH, outW, strideH, strideW, padH, padW, inC } = w;
+  const out = new Int32Array(batches * outH * outW);
+  let p = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) out[p++] = ((b * padH + oy * strideH) * padW + ox * strideW) * inC;
+    }
+  }
+  return out;
+}
+
+/**
+ * Requantize one pixel's accumulators (bias not yet added) into the int8 output at o:
+ * clamp(MultiplyByQuantizedMultiplier(acc + bias, M[c], shift[c]) + zp, act).
+ */
+export function requantRow(acc: Float64Array | Int32Array, n: number, bias: Int32Array, rq: Requant, out: Int8Array, o: number): void {
+  const { multiplier, shift, outZp, actMin, actMax } = rq;
+  for (let c = 0; c < n; c++) {
+    const v = multiplyByQuantizedMultiplier((acc[c] + bias[c]) | 0, multiplier[c], shift[c]) + outZp;
+    out[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+  }
+}
+
+/** Two output pixels by eight channels at a time over the padded, offset input. */
+function convPacked(
+  x: Float64Array,
+  f: Float64Array,
+  runs: Int32Array,
+  pixels: Int32Array,
+  bias: Int32Array,
+  outC: number,
+  rq: Requant,
+  out: Int8Array,
+  accA: Float64Array,
+  accB: Float64Array,
+): void {
+  const nPix = pixels.length;
+  const nRuns = runs.length;
+  let K = 0;
+  for (let r = 1; r < nRuns; r += 2) K += runs[r];
+  const blocks = Math.ceil(outC / 8);
+  for (let p = 0; p < nPix; p += 2) {
+    const second = p + 1 < nPix;
+    const base0 = pixels[p];
+    const base1 = second ? pixels[p + 1] : base0;
+    for (let b = 0; b < blocks; b++) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      let fi = b * K * 4;
+      for (let r = 0; r < nRuns; r += 2) {
+        let i0 = base0 + runs[r];
+        let i1 = base1 + runs[r];
+        const end = i0 + runs[r + 1];
+        while (i0 < end) {
+          const v = x[i0++];
+          const u = x[i1++];
+          const w0 = f[fi];
+          const w1 = f[fi + 1];
+          const w2 = f[fi + 2];
+          const w3 = f[fi + 3];
+          fi += 4;
+          a0 += v * w0;
+          a1 += v * w1;
+          a2 += v * w2;
+          a3 += v * w3;
+          b0 += u * w0;
+          b1 += u * w1;
+          b2 += u * w2;
+          b3 += u * w3;
+        }
+      }
+      const c = b * 8;
+      unpack4(accA, c, a0, a1, a2, a3);
+      unpack4(accB, c, b0, b1, b2, b3);
+    }
+    requantRow(accA, outC, bias, rq, out, p * outC);
+    if (second) requantRow(accB, outC, bias, rq, out, (p + 1) * outC);
+  }
+}
+
+/** Split four packed accumulators into channels c..c+3 (low fields) and c+4..c+7 (high). */
+function unpack4(acc: Float64Array, c: number, a0: number, a1: number, a2: number, a3: number): void {
+  let lo = a0 - Math.round(a0 * INV_FIELD) * FIELD;
+  acc[c] = lo;
+  acc[c + 4] = (a0 - lo) * INV_FIELD;
+  lo = a1 - Math.round(a1 * INV_FIELD) * FIELD;
+  acc[c + 1] = lo;
+  acc[c + 5] = (a1 - lo) * INV_FIELD;
+  lo = a2 - Math.round(a2 * INV_FIELD) * FIELD;
+  acc[c + 2] = lo;
+  acc[c + 6] = (a2 - lo) * INV_FIELD;
+  lo = a3 - Math.round(a3 * INV_FIELD) * FIELD;
+  acc[c + 3] = lo;
+  acc[c + 7] = (a3 - lo) * INV_FIELD;
 }
