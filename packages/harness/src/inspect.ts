@@ -99,7 +99,7 @@ function quantStr(t: TensorInfo): string {
   const q = t.quantization;
   if (!q) return '';
   if (q.scale.length === 1) return `scale ${q.scale[0].toPrecision(6)} zp ${q.zeroPoint[0]}`;
-  return `per-channel axis ${q.axis}: ${q.scale.length} scales`;
+  return `per-channel axis ${q.axis} (${q.scale.length})`;
 }
 
 export function formatModelInfo(m: ModelInfo): string {
@@ -125,12 +125,21 @@ export function formatModelInfo(m: ModelInfo): string {
   const t = m.tensors;
   lines.push(
     table(
-      ['#', 'operator', 'output', 'quantization', 'MACs', 'weights'],
+      ['#', 'operator', 'output', 'output quantization', 'weight quantization', 'MACs', 'weights'],
       m.operators.map((o) => {
         const out = t[o.outputs[0]];
-        return [String(o.index), o.kind, out ? shapeStr(out) : '', out ? quantStr(out) : '', formatCount(o.macs), formatBytes(o.weightBytes)];
+        const w = o.inputs.map((i) => t[i]).find((x) => x && x.constant && x.quantization && x.shape.length > 1);
+        return [
+          String(o.index),
+          o.kind,
+          out ? shapeStr(out) : '',
+          out ? quantStr(out) : '',
+          w ? quantStr(w) : '',
+          formatCount(o.macs),
+          formatBytes(o.weightBytes),
+        ];
       }),
-      ['r', 'l', 'l', 'l', 'r', 'r'],
+      ['r', 'l', 'l', 'l', 'l', 'r', 'r'],
     ),
   );
   return lines.join('\n');

@@ -262,3 +262,78 @@ export function computePadding(stride: number, dilation: number, inSize: number,
   const total = (outSize - 1) * stride + effective - inSize;
   return total > 0 ? Math.floor(total / 2) : 0;
 }
+
+/**
+ * Per-channel requantization for hot loops: out = clamp(MultiplyByQuantizedMultiplier(
+ * acc + bias[c], M[c], shift[c]) + zero_point, act_min, act_max), the same arithmetic as
+ * multiplyByQuantizedMultiplier with the per-channel pieces precomputed. When |x * M| < 2^52
+ * the doubling high multiply is floor((x*M + 2^30) / 2^31) computed exactly in a double,
+ * and the rounding right shift by e > 0 is (y + 2^(e-1) - (y < 0)) >> e, rounding half away
+ * from zero; other products take the general helpers.
+ */
+export class Requantizer {
+  private readonly mF: Float64Array;
+  private readonly m32: Int32Array;
+  private readonly leftMul: Int32Array;
+  private readonly right: Int32Array;
+  private readonly half: Int32Array;
+  private readonly negAdj: Int32Array;
+
+  constructor(
+    multiplier: Int32Array,
+    shift: Int32Array,
+    readonly outZp: number,
+    readonly actMin: number,
+    readonly actMax: number,
+  ) {
+    const n = multiplier.length;
+    this.m32 = Int32Array.from(multiplier);
+    this.mF = Float64Array.from(multiplier);
+    this.leftMul = new Int32Array(n);
+    this.right = new Int32Array(n);
+    this.half = new Int32Array(n);
+    this.negAdj = new Int32Array(n);
+    for (let c = 0; c < n; c++) {
+      const s = shift[c];
+      if (s < -31) throw new Error(`right shift ${-s} is out of range`);
+      this.leftMul[c] = s > 0 ? 1 << s : 1;
+      const e = s > 0 ? 0 : -s;
+      this.right[c] = e;
+      this.half[c] = e > 0 ? 2 ** (e - 1) : 0;
+      this.negAdj[c] = e > 0 ? -1 : 0;
+    }
+  }
+
+  /** Channel c of one accumulator, requantized, offset and clamped. */
+  one(acc: number, c: number): number {
+    const x = Math.imul(acc | 0, this.leftMul[c]);
+    const p = x * this.mF[c];
+    let r: number;
+    if (p < 4503599627370496 && p > -4503599627370496) {
+      const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
+      r = (y + this.half[c] + ((y >> 31) & this.negAdj[c])) >> this.right[c];
+    } else {
+      r = roundingDivideByPOT(srdhm(x, this.m32[c]), this.right[c]);
+    }
+    const v = r + this.outZp;
+    return v < this.actMin ? this.actMin : v > this.actMax ? this.actMax : v;
+  }
+
+  /** out[o + c] for c < n from acc[c] + bias[c]. */
+  row(acc: Float64Array | Int32Array, n: number, bias: Int32Array, out: Int8Array | Int16Array, o: number): void {
+    const { mF, m32, leftMul, right, half, negAdj, outZp, actMin, actMax } = this;
+    for (let c = 0; c < n; c++) {
+      const x = Math.imul((acc[c] + bias[c]) | 0, leftMul[c]);
+      const p = x * mF[c];
+      let r: number;
+      if (p < 4503599627370496 && p > -4503599627370496) {
+        const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
+        r = (y + half[c] + ((y >> 31) & negAdj[c])) >> right[c];
+      } else {
+        r = roundingDivideByPOT(srdhm(x, m32[c]), right[c]);
+      }
+      const v = r + outZp;
+      out[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+    }
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { ModelFormatError, UnsupportedError } from './errors.js';
 import { DTYPE_BYTES, tensorLabel, type DType, type Graph } from './graph.js';
-import { opLabel, type OpKind } from './ops.js';
+import { opLabel, type Activation, type OpKind } from './ops.js';
 import { dtypeRange } from './quant.js';
 import { readTfliteFile, type ReadInfo } from './tflite/reader.js';
 
@@ -45,6 +45,10 @@ const DTYPES: Record<OpKind, DtypeRule> = {
   relu: same(ARITH),
   relu6: same(ARITH),
 };
+
+/** Fused activations that clamp; TFLite Micro's kernels reject the others (tanh, sign_bit). */
+const CLAMPS: ReadonlySet<Activation> = new Set(['none', 'relu', 'relu_n1_to_1', 'relu6']);
+const CLAMPED_KINDS: ReadonlySet<OpKind> = new Set(['add', 'average_pool_2d', 'max_pool_2d', 'conv_2d', 'depthwise_conv_2d', 'fully_connected']);
 
 export function validateGraph(g: Graph, file: string): void {
   function fail(msg: string): never {
@@ -92,6 +96,7 @@ export function validateGraph(g: Graph, file: string): void {
     if (t.data || t.isVariable) available[i] = 1;
   });
   for (const id of g.inputs) available[id] = 1;
+  const graphInputs = new Set(g.inputs);
   const producer = new Int32Array(nT).fill(-1);
   g.ops.forEach((op, i) => {
     const label = opLabel(i, op);
@@ -110,11 +115,16 @@ export function validateGraph(g: Graph, file: string): void {
       const t = g.tensors[id];
       if (t.data) fail(`${what} is a constant, which an operator must not write`);
       if (t.isVariable) fail(`${what} is a variable, which operators update through their inputs`);
-      if (g.inputs.includes(id)) fail(`${what} is a graph input`);
+      if (graphInputs.has(id)) fail(`${what} is a graph input`);
       if (producer[id] >= 0) fail(`${what} is also computed by ${opLabel(producer[id], g.ops[producer[id]])}`);
       producer[id] = i;
       available[id] = 1;
     });
+
+    if (CLAMPED_KINDS.has(op.kind)) {
+      const act = (op.attrs as { activation: Activation }).activation;
+      if (!CLAMPS.has(act)) unsupported(`${label} has fused activation ${act}; mliflow fuses only ${[...CLAMPS].join(', ')}`);
+    }
 
     const inId = op.inputs[0];
     if (inId === undefined || inId === -1) fail(`${label} has no input 0`);

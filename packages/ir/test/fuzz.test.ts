@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GoldenExecutor, MliflowError, byteSize, readTflite, validateGraph, type Graph } from '../src/index.js';
+import { GoldenExecutor, MliflowError, ModelFormatError, byteSize, readTflite, validateGraph, writeTflite, type Graph } from '../src/index.js';
 import { prepareContext } from '../src/golden/kernel.js';
 import { KERNELS } from '../src/golden/kernels/index.js';
 import { F } from '../src/tflite/schema.js';
@@ -22,7 +22,7 @@ const SMALL_FILE = 64 * 1024;
 /** A mutated graph runs only when its activations stay within this factor of the original's. */
 const RUN_GROWTH = 4;
 
-const KINDS = ['truncate', 'byte-flip', 'offset', 'huge-dim', 'tensor-index', 'buffer-index', 'field-value'] as const;
+const KINDS = ['truncate', 'byte-flip', 'offset', 'huge-dim', 'tensor-index', 'buffer-index', 'field-value', 'name'] as const;
 type Kind = (typeof KINDS)[number];
 type Outcome = 'format-error' | 'unsupported' | 'other-mliflow-error' | 'rejected-by-validate' | 'rejected-by-kernel' | 'ran' | 'valid-not-run';
 
@@ -48,13 +48,15 @@ interface Targets {
   fields: { pos: number; size: 1 | 4 }[];
   /** [start, end) of constant data, which byte flips mostly avoid. */
   data: [number, number][];
+  /** [start, end) of tensor names, which messages quote. */
+  names: [number, number][];
   tensorCount: number;
   bufferCount: number;
 }
 
 function walk(bytes: Uint8Array): Targets {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const t: Targets = { offsets: [], dims: [], tensorIndices: [], bufferIndices: [], fields: [], data: [], tensorCount: 0, bufferCount: 0 };
+  const t: Targets = { offsets: [], dims: [], tensorIndices: [], bufferIndices: [], fields: [], data: [], names: [], tensorCount: 0, bufferCount: 0 };
   const table = (pos: number) => {
     t.offsets.push({ pos, size: 4 });
     const vt = pos - dv.getInt32(pos, true);
@@ -107,7 +109,8 @@ function walk(bytes: Uint8Array): Targets {
   for (const tensor of tensors) {
     t.dims.push(...tensor.elems(F.Tensor.shape, 4));
     tensor.elems(F.Tensor.shape_signature, 4);
-    tensor.ref(F.Tensor.name);
+    const name = tensor.vec(F.Tensor.name);
+    if (name && name.length > 0) t.names.push([name.start, name.start + name.length]);
     const type = tensor.field(F.Tensor.type);
     if (type) t.fields.push({ pos: type, size: 1 });
     const buf = tensor.field(F.Tensor.buffer);
@@ -194,6 +197,15 @@ function mutate(orig: Uint8Array, t: Targets, kind: Kind, rand: () => number): C
       if (size === 1) b[pos] = pick([Math.floor(rand() * 256), Math.floor(rand() * 21), 255, 127]);
       else put32(pos, pick([u32(), 0x7fffffff, 0xffffffff, 0, 1 + Math.floor(rand() * 8), 100_000, 0x80000000]));
       break;
+    }
+    case 'name': {
+      // Every name gets a line break (also as UTF-8 U+2028), a control or a non-UTF-8 byte,
+      // then another mutation provokes a message that quotes one.
+      for (const [start, end] of t.names) {
+        const bad = pick([[0x0a], [0x0d], [0x00], [0x1b], [0xe2, 0x80, 0xa8], [0xff], [0xc3]]).slice(0, end - start);
+        b.set(bad, start + Math.floor(rand() * (end - start - bad.length + 1)));
+      }
+      return { kind, bytes: mutate(b, t, pick(['tensor-index', 'field-value', 'huge-dim', 'buffer-index'] as const), rand).bytes };
     }
   }
   return { kind, bytes: b };
@@ -293,5 +305,22 @@ describe('fuzz: mutated models', () => {
 
     expect(cases).toBeGreaterThanOrEqual(1000);
     expect(bugs.slice(0, 10), `${bugs.length} cases broke the contract`).toEqual([]);
+  });
+
+  it('refuses a small file whose tensors all point at one big buffer', () => {
+    // 2000 tensors sharing a 4 MB buffer would have the reader copy 8 GB.
+    const big = 4 << 20;
+    const tensors = [{ name: 'big', dtype: 'int8' as const, shape: [big], data: new Uint8Array(big), quant: null, isVariable: false }];
+    for (let i = 0; i < 2000; i++) tensors.push({ name: `t${i}`, dtype: 'int8', shape: [1], data: Uint8Array.of(i), quant: null, isVariable: false });
+    const g: Graph = { tensors, ops: [], inputs: [], outputs: [], description: '', version: 3, metadata: [], subgraphName: '' };
+    const bytes = writeTflite(g);
+    const dv = new DataView(bytes.buffer);
+    const t = walk(bytes);
+    for (const p of t.dims) dv.setInt32(p, big, true);
+    for (const p of t.bufferIndices) dv.setUint32(p, 1, true);
+    const t0 = performance.now();
+    expect(() => readTflite(bytes, 'shared.tflite')).toThrow(ModelFormatError);
+    expect(() => readTflite(bytes, 'shared.tflite')).toThrow(/^shared\.tflite: .*reuses them/);
+    expect(performance.now() - t0).toBeLessThan(2000);
   });
 });

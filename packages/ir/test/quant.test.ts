@@ -9,6 +9,7 @@ import {
   quantizeMultiplier,
   roundingDivideByPOT,
   srdhm,
+  Requantizer,
 } from '../src/quant.js';
 import { expOnNegativeValues, getReciprocal, oneOverOnePlusXForXIn01, saturatingRoundingMultiplyByPOT } from '../src/fixedpoint.js';
 
@@ -143,5 +144,36 @@ describe('window geometry', () => {
     expect(computePadding(2, 1, 49, 10, 25)).toBe(4); // total 9: 4 before, 5 after
     expect(computePadding(1, 1, 7, 3, 7)).toBe(1);
     expect(computePadding(1, 1, 7, 3, 5)).toBe(0);
+  });
+});
+
+describe('Requantizer', () => {
+  it('equals multiplyByQuantizedMultiplier + zero point + clamp for every path', () => {
+    const r = rng(99);
+    const n = 64;
+    const multiplier = new Int32Array(n);
+    const shift = new Int32Array(n);
+    for (let c = 0; c < n; c++) {
+      multiplier[c] = c === 0 ? INT32_MAX : (1 << 30) + (r() % (1 << 30));
+      shift[c] = c === 1 ? -31 : c === 2 ? 0 : (r() % 24) - 20;
+    }
+    const rq = new Requantizer(multiplier, shift, -7, -128, 127);
+    const wide = new Requantizer(multiplier, shift, 3, INT32_MIN, INT32_MAX);
+    const acc = new Int32Array(n);
+    const bias = new Int32Array(n);
+    const out = new Int8Array(n);
+    for (let it = 0; it < 3000; it++) {
+      for (let c = 0; c < n; c++) {
+        acc[c] = (r() | 0) >> (r() % 31);
+        bias[c] = (r() | 0) >> 12;
+      }
+      rq.row(acc, n, bias, out, 0);
+      for (let c = 0; c < n; c++) {
+        const x = (acc[c] + bias[c]) | 0;
+        const ref = multiplyByQuantizedMultiplier(x, multiplier[c], shift[c]);
+        expect(out[c]).toBe(Math.max(-128, Math.min(127, ref - 7)));
+        expect(wide.one(x, c)).toBe(ref + 3);
+      }
+    }
   });
 });

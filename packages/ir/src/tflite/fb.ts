@@ -94,6 +94,7 @@ export class FbTable {
     const length = this.bb.readUint32(v);
     const start = v + 4;
     this.ctx.check(start, length * elemSize, `${this.path}.${name}`);
+    this.ctx.account(length * elemSize, `${this.path}.${name}`);
     return { start, length };
   }
 
@@ -141,10 +142,26 @@ export class FbTable {
 }
 
 export class FbContext {
+  /** Bytes of vectors read so far. */
+  private read = 0;
+  /**
+   * A vector that many tables point at is read once per table; without a bound a small
+   * crafted file could make the reader copy gigabytes. Writers do not share vectors (the
+   * TFLite converter may share a few small buffers), so twice the file is ample.
+   */
+  private readonly readLimit: number;
   constructor(
     readonly file: string,
     readonly size: number,
-  ) {}
+  ) {
+    this.readLimit = Infinity;
+  }
+  account(bytes: number, path: string): void {
+    this.read += bytes;
+    if (this.read > this.readLimit) {
+      this.fail(`${path}: the file's vectors add up to over ${this.readLimit} bytes, more than a ${this.size}-byte model holds; it reuses them and is crafted or corrupt`);
+    }
+  }
   check(pos: number, len: number, path: string): void {
     if (!(pos >= 0 && len >= 0 && pos + len <= this.size)) {
       this.fail(`${path}: offset ${pos}+${len} is outside the file (${this.size} bytes); the file is truncated or corrupt`);

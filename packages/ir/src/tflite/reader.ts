@@ -56,7 +56,7 @@ export function readTflite(bytes: Uint8Array, file = '<model>'): Graph & { info:
     // builtin_code supersedes the byte-sized deprecated field; old files set only the latter.
     const dep = c.int8(F.OperatorCode.deprecated_builtin_code);
     const ext = c.int32(F.OperatorCode.builtin_code);
-    return { builtin: Math.max(dep, ext), version: c.int32(F.OperatorCode.version, 1), custom: c.string(F.OperatorCode.custom_code, 'custom_code') };
+    return { builtin: Math.max(dep, ext), version: c.int32(F.OperatorCode.version, 1), custom: printable(c.string(F.OperatorCode.custom_code, 'custom_code') ?? '') };
   });
 
   const subgraphs = model.tables(F.Model.subgraphs, 'subgraphs');
@@ -79,7 +79,7 @@ export function readTflite(bytes: Uint8Array, file = '<model>'): Graph & { info:
     const codeIndex = o.uint32(F.Operator.opcode_index);
     if (codeIndex >= codes.length) fail(`operator #${i} uses operator code ${codeIndex}, but the model has ${codes.length}`);
     const code = codes[codeIndex];
-    const name = code.builtin === 32 ? `CUSTOM "${code.custom ?? ''}"` : (BUILTIN_NAMES[code.builtin] ?? `builtin ${code.builtin}`);
+    const name = code.builtin === 32 ? `CUSTOM "${code.custom}"` : (BUILTIN_NAMES[code.builtin] ?? `builtin ${code.builtin}`);
     if (CONTROL_FLOW_BUILTINS.has(code.builtin)) {
       throw new UnsupportedError(
         `${file}: operator #${i} (${name}) calls another subgraph; mliflow runs subgraph 0 of ${subgraphs.length} and supports no control flow`,
@@ -121,8 +121,13 @@ export function readTflite(bytes: Uint8Array, file = '<model>'): Graph & { info:
   };
 }
 
+/** Names go into one-line messages and generated C: line breaks and controls become '?'. */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+}
+
 function readTensor(t: FbTable, i: number, file: string, bufferData: (index: number, what: string) => Uint8Array | null): Tensor {
-  const name = t.string(F.Tensor.name, 'name') ?? `tensor_${i}`;
+  const name = printable(t.string(F.Tensor.name, 'name') ?? `tensor_${i}`);
   const label = `tensor ${i} "${name}"`;
   const typeCode = t.int8(F.Tensor.type);
   const dtype = TENSOR_TYPES[typeCode];

@@ -10,7 +10,7 @@
 import type { DepthwiseAttrs, Op } from '../../ops.js';
 import { activationRangeFloat, activationRangeQuantized, multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../quant.js';
 import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
-import { biasInt32, convWindow, fillPadded, filterScales, floatBias, floatConstant, type Requant, type Window } from './conv-2d.js';
+import { biasInt32, convWindow, fillPadded, filterScales, floatBias, floatConstant, requantRow, type Requant, type Window } from './conv-2d.js';
 
 function prepareDepthwise(ctx: PrepareContext) {
   const op = ctx.op as Op<'depthwise_conv_2d'>;
@@ -56,10 +56,24 @@ export const depthwiseConv2d: Kernel = {
     const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
     const rq: Requant = { multiplier, shift, outZp: outQ.zeroPoint[0], actMin, actMax };
     const biasI = biasInt32(ctx, bias, outC);
-    const weights = Int32Array.from(new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength));
+    const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
+    const inOffset = -inQ.zeroPoint[0];
+    if (dm === 1 && pairsAreExact(raw, outC, w.kH * w.kW)) {
+      const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
+      const pairs = new Float64Array(padded.length);
+      const weightsF = Float64Array.from(raw);
+      const taps = tapOffsets(w);
+      const accA = new Float64Array(outC);
+      const accB = new Float64Array(outC);
+      return (buffers: Buffers) => {
+        fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
+        pairImage(w, padded, pairs);
+        depthwisePaired(w, pairs, weightsF, taps, biasI, rq, accA, accB, buffers[outId] as Int8Array);
+      };
+    }
+    const weights = Int32Array.from(raw);
     const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
     const acc = new Int32Array(outC);
-    const inOffset = -inQ.zeroPoint[0];
     return (buffers: Buffers) => {
       fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
       depthwiseInt(w, padded, weights, biasI, dm, acc, rq, buffers[outId] as Int8Array);
@@ -142,6 +156,81 @@ function depthwiseFloat(
           const v = Math.fround(acc[c] + bias[c]);
           out[o++] = v < lo ? lo : v > hi ? hi : v;
         }
+      }
+    }
+  }
+}
+
+/*
+ * The paired int8 path (depth multiplier 1). Horizontally adjacent output pixels use the
+ * same filter value at the same tap, so the input value under the second pixel's window is
+ * packed into the high field of a double, 2^26 above the first's: one multiply-add
+ * accumulates both pixels. Sums are integers below 2^52 in magnitude and so exact while
+ * sum |w| * 255 < 2^25 for every channel, which pairsAreExact checks.
+ */
+const FIELD = 67108864; // 2^26
+const INV_FIELD = 1 / FIELD;
+
+function pairsAreExact(w: Int8Array, channels: number, taps: number): boolean {
+  for (let c = 0; c < channels; c++) {
+    let s = 0;
+    for (let t = 0; t < taps; t++) s += Math.abs(w[t * channels + c]);
+    if (s * 255 >= 33554432) return false;
+  }
+  return true;
+}
+
+/** Offsets of the kH x kW taps from a window's corner in the padded input. */
+function tapOffsets(w: Window): Int32Array {
+  const out = new Int32Array(w.kH * w.kW);
+  for (let ky = 0; ky < w.kH; ky++) {
+    for (let kx = 0; kx < w.kW; kx++) out[ky * w.kW + kx] = (ky * w.dilH * w.padW + kx * w.dilW) * w.inC;
+  }
+  return out;
+}
+
+/** pairs[y, x, c] = x[y, x, c] + x[y, x + strideW, c] * 2^26 (just x[y, x, c] at the edge). */
+function pairImage(w: Window, x: Float64Array, pairs: Float64Array): void {
+  const { batches, padH, padW, inC, strideW } = w;
+  const rowLen = padW * inC;
+  const step = strideW * inC;
+  for (let r = 0; r < batches * padH; r++) {
+    const base = r * rowLen;
+    const split = base + Math.max(0, rowLen - step);
+    let i = base;
+    for (; i < split; i++) pairs[i] = x[i] + x[i + step] * FIELD;
+    for (const end = base + rowLen; i < end; i++) pairs[i] = x[i];
+  }
+}
+
+function depthwisePaired(
+  w: Window,
+  q: Float64Array,
+  f: Float64Array,
+  taps: Int32Array,
+  bias: Int32Array,
+  rq: Requant,
+  accA: Float64Array,
+  accB: Float64Array,
+  out: Int8Array,
+): void {
+  const { batches, outH, outW, strideH, strideW, padH, padW, inC } = w;
+  const nTaps = taps.length;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const rowBase = (b * padH + oy * strideH) * padW * inC;
+      for (let ox = 0; ox < outW; ox += 2) {
+        const base = rowBase + ox * strideW * inC;
+        for (let c = 0; c < inC; c++) {
+          let a = 0;
+          for (let t = 0; t < nTaps; t++) a += f[t * inC + c] * q[base + taps[t] + c];
+          const lo = a - Math.round(a * INV_FIELD) * FIELD;
+          accA[c] = lo;
+          accB[c] = (a - lo) * INV_FIELD;
+        }
+        const o = ((b * outH + oy) * outW + ox) * inC;
+        requantRow(accA, inC, bias, rq, out, o);
+        if (ox + 1 < outW) requantRow(accB, inC, bias, rq, out, o + inC);
       }
     }
   }

@@ -1,0 +1,22 @@
+/** The same model and options give byte-identical projects. */
+import { describe, expect, it } from 'vitest';
+import { hostTarget } from '../src/index.js';
+import { compileShared } from './helpers.js';
+
+describe('determinism', () => {
+  it.each(['kws_ref_model', 'pretrainedResnet_quant', 'keyword_scrambled_8bit', 'trained_lstm_int8'])('%s compiles to identical files twice', (name) => {
+    const target = hostTarget({ weightsSection: '.mlf_weights', arenaSection: '.mlf_arena' });
+    let a;
+    try {
+      a = compileShared(name, target);
+    } catch {
+      return; // no kernel yet: host.test.ts checks the error
+    }
+    const b = compileShared(name, target);
+    expect([...b.files.keys()]).toEqual([...a.files.keys()]);
+    for (const [f, text] of a.files) expect(b.files.get(f), f).toBe(text);
+    expect(b.summary).toEqual(a.summary);
+    expect(a.files.get('weights.c')).toContain('MLF_SECTION(".mlf_weights")');
+    expect(a.files.get('model.c')).toContain('MLF_SECTION(".mlf_arena")');
+  });
+});

@@ -1,0 +1,47 @@
+/** Shared by the codegen tests: which shared models to build, temp projects, make. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadVectors, readTfliteFile, type Graph, type VectorSet } from '@mliflow/ir';
+import { MODELS, VECTORS, sharedModels } from '../../../test/paths.js';
+import { compileModel, hostTarget, writeProject, type GeneratedProject, type TargetSpec } from '../src/index.js';
+
+/** Models with integer inputs and outputs and TFLite Micro reference vectors. */
+export function integerModels(): string[] {
+  return sharedModels().filter((m) => {
+    if (!existsSync(join(VECTORS, m, 'manifest.json'))) return false;
+    const v = JSON.parse(readFileSync(join(VECTORS, m, 'manifest.json'), 'utf8')) as VectorSet['manifest'];
+    const ints = [...v.inputs, ...v.outputs].every((t) => t.dtype === 'int8' || t.dtype === 'int16' || t.dtype === 'int32');
+    return ints && v.expected['tflm-reference'] !== undefined;
+  });
+}
+
+export function loadModel(name: string): { g: Graph; vec: VectorSet; file: string } {
+  const vec = loadVectors(join(VECTORS, name));
+  return { g: readTfliteFile(join(MODELS, vec.manifest.model)), vec, file: vec.manifest.model };
+}
+
+export function compileShared(name: string, target: TargetSpec = hostTarget()): GeneratedProject {
+  const { g, file } = loadModel(name);
+  return compileModel(g, { target, file });
+}
+
+export function tempProject(p: GeneratedProject, name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mlf-${name}-`));
+  writeProject(p, dir);
+  return dir;
+}
+
+export function make(dir: string, vars: string[] = []): void {
+  execFileSync('make', ['-s', '-j2', '-C', dir, ...vars], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The first `n` records of the inputs and of the expected outputs. */
+export function firstRecords(vec: VectorSet, n: number): { inputs: Uint8Array; expected: Uint8Array } {
+  const count = vec.manifest.count;
+  const k = Math.min(n, count);
+  const rin = vec.inputs.length / count;
+  const rout = vec.tflm!.length / count;
+  return { inputs: vec.inputs.subarray(0, rin * k), expected: vec.tflm!.subarray(0, rout * k) };
+}

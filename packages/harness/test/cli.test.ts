@@ -1,0 +1,213 @@
+/**
+ * The mliflow CLI as users run it: a real process, real models, real files. Bad input must
+ * give one line naming the file and what is wrong, exit code 2, and never a stack trace.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as flatbuffers from 'flatbuffers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { diffBytes } from '../../../test/compare.js';
+import { MODELS, REPO_ROOT, VECTORS } from '../../../test/paths.js';
+
+const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO_ROOT, 'packages', 'harness', 'src', 'cli.ts');
+const tmp = mkdtempSync(join(tmpdir(), 'mliflow-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function mliflow(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(TSX, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A one-line error: exit 2, the message names `what`, no stack frames. */
+function expectCleanError(r: { code: number; stdout: string; stderr: string }, ...what: (string | RegExp)[]): void {
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  for (const w of what) expect(r.stderr).toMatch(w);
+}
+
+/** Positions of an OperatorCode's and a Tensor's fields, found through the FlatBuffer vtables. */
+function fieldPos(bytes: Uint8Array, path: (bb: flatbuffers.ByteBuffer, root: number) => number, field: number): number {
+  const bb = new flatbuffers.ByteBuffer(bytes);
+  const table = path(bb, bb.readUint32(0));
+  const vt = table - bb.readInt32(table);
+  const off = bb.readUint16(vt + 4 + 2 * field);
+  if (!off) throw new Error('field absent');
+  return table + off;
+}
+const deref = (bb: flatbuffers.ByteBuffer, table: number, field: number): number => {
+  const vt = table - bb.readInt32(table);
+  const p = table + bb.readUint16(vt + 4 + 2 * field);
+  return p + bb.readUint32(p);
+};
+const vecItem = (bb: flatbuffers.ByteBuffer, vec: number, i: number): number => {
+  const p = vec + 4 + 4 * i;
+  return p + bb.readUint32(p);
+};
+
+describe('mliflow CLI', () => {
+  it('prints help for every command, and the command list', () => {
+    const top = mliflow('--help');
+    expect(top.code).toBe(0);
+    for (const cmd of ['inspect', 'run', 'compile', 'deploy', 'example']) {
+      expect(top.stdout).toContain(cmd);
+      const h = mliflow(cmd, '--help');
+      expect(h.code, h.stderr).toBe(0);
+      expect(h.stdout).toMatch(new RegExp(`^usage: pnpm mliflow ${cmd}`));
+    }
+  });
+
+  it('rejects unknown commands and options with exit code 2', () => {
+    expect(mliflow('frobnicate').code).toBe(2);
+    const r = mliflow('inspect', '--frob', join(MODELS, 'kws_ref_model.tflite'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--frob/);
+  });
+
+  it('inspect --json lists operators, quantization, MACs and weights', () => {
+    const r = mliflow('inspect', join(MODELS, 'kws_ref_model.tflite'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.operators).toHaveLength(13);
+    expect(info.operatorCounts).toMatchObject({ conv_2d: 5, depthwise_conv_2d: 4, average_pool_2d: 1, fully_connected: 1, softmax: 1 });
+    expect(info.inputs[0]).toMatchObject({ dtype: 'int8', shape: [1, 49, 10, 1], quantization: { zeroPoint: [83] } });
+    expect(info.totals.macs).toBeGreaterThan(2_000_000);
+    expect(info.totals.weightBytes).toBeGreaterThan(20_000);
+    // Per-channel weights report their axis.
+    const conv = info.tensors[info.operators[0].inputs[1]];
+    expect(conv.quantization.axis).toBe(0);
+    expect(conv.quantization.scale.length).toBe(conv.shape[0]);
+  });
+
+  it('inspect prints a table a person can read', () => {
+    const r = mliflow('inspect', join(MODELS, 'person_detect.tflite'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/depthwise_conv_2d/);
+    expect(r.stdout).toMatch(/per-channel axis/);
+  });
+
+  it.each(['kws_ref_model', 'micro_speech_quantized', 'trained_lstm_int8'])('run reproduces TFLite Micro for %s', (m) => {
+    const out = join(tmp, `${m}.out.bin`);
+    const r = mliflow('run', join(MODELS, `${m}.tflite`), '--inputs', join(VECTORS, m, 'inputs.bin'), '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const d = diffBytes(new Uint8Array(readFileSync(out)), new Uint8Array(readFileSync(join(VECTORS, m, 'expected.tflm.bin'))));
+    expect(d.summary).toBe('0 differing bytes');
+  });
+
+  it('run --count and --json', () => {
+    const out = join(tmp, 'count.bin');
+    const r = mliflow('run', join(MODELS, 'kws_ref_model.tflite'), '--inputs', join(VECTORS, 'kws_ref_model', 'inputs.bin'), '--out', out, '--count', '3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).records).toBe(3);
+    expect(readFileSync(out).length).toBe(36);
+  });
+
+  describe('bad input', () => {
+    const model = readFileSync(join(MODELS, 'hello_world_int8.tflite'));
+    const write = (name: string, bytes: Uint8Array): string => {
+      const p = join(tmp, name);
+      writeFileSync(p, bytes);
+      return p;
+    };
+
+    it('a missing file', () => {
+      expectCleanError(mliflow('inspect', join(tmp, 'nope.tflite')), /nope\.tflite/, /cannot read/);
+    });
+
+    it('a truncated file', () => {
+      const p = write('truncated.tflite', model.subarray(0, Math.floor(model.length / 2)));
+      expectCleanError(mliflow('inspect', p), /truncated\.tflite/, /truncated or corrupt/);
+    });
+
+    it('a file that is not a FlatBuffer', () => {
+      const p = write('text.tflite', new TextEncoder().encode('this is not a model at all\n'));
+      expectCleanError(mliflow('inspect', p), /text\.tflite/, /TFL3/);
+    });
+
+    it('a FlatBuffer without the TFL3 identifier', () => {
+      const b = new Uint8Array(model);
+      b.set(new TextEncoder().encode('XXXX'), 4);
+      expectCleanError(mliflow('inspect', write('ident.tflite', b)), /ident\.tflite/, /"XXXX"/);
+    });
+
+    it('an out-of-range tensor index', () => {
+      const b = new Uint8Array(model);
+      // subgraphs[0].operators[0].inputs[0] = 999
+      const bb = new flatbuffers.ByteBuffer(b);
+      const sg = vecItem(bb, deref(bb, bb.readUint32(0), 2), 0);
+      const op = vecItem(bb, deref(bb, sg, 3), 0);
+      const inputs = deref(bb, op, 1);
+      new DataView(b.buffer, b.byteOffset).setInt32(inputs + 4, 999, true);
+      expectCleanError(mliflow('inspect', write('index.tflite', b)), /index\.tflite/, /operator #0/, /tensor 999/);
+    });
+
+    it('an out-of-range buffer index', () => {
+      const b = new Uint8Array(model);
+      const pos = fieldPos(b, (bb, root) => vecItem(bb, deref(bb, vecItem(bb, deref(bb, root, 2), 0), 0), 1), 2);
+      new DataView(b.buffer, b.byteOffset).setUint32(pos, 4000, true);
+      expectCleanError(mliflow('inspect', write('buffer.tflite', b)), /buffer\.tflite/, /buffer 4000/);
+    });
+
+    it('an unsupported operator is named', () => {
+      const b = new Uint8Array(model);
+      // operator_codes[0]: FULLY_CONNECTED (9) becomes LOCAL_RESPONSE_NORMALIZATION (13).
+      const code = (bb: flatbuffers.ByteBuffer, root: number): number => vecItem(bb, deref(bb, root, 1), 0);
+      b[fieldPos(b, code, 0)] = 13;
+      try {
+        new DataView(b.buffer, b.byteOffset).setInt32(fieldPos(b, code, 3), 13, true);
+      } catch {
+        // old files carry only the deprecated byte-sized code
+      }
+      expectCleanError(mliflow('inspect', write('op.tflite', b)), /op\.tflite/, /LOCAL_RESPONSE_NORMALIZATION/, /not support/);
+    });
+
+    it('an unsupported dtype is named', () => {
+      const b = new Uint8Array(model);
+      const pos = fieldPos(b, (bb, root) => vecItem(bb, deref(bb, vecItem(bb, deref(bb, root, 2), 0), 0), 0), 1);
+      b[pos] = 1; // FLOAT16
+      expectCleanError(mliflow('inspect', write('dtype.tflite', b)), /dtype\.tflite/, /FLOAT16/);
+    });
+
+    it('inputs that are not a whole number of records', () => {
+      const p = write('odd.bin', new Uint8Array(7));
+      const r = mliflow('run', join(MODELS, 'kws_ref_model.tflite'), '--inputs', p, '--out', join(tmp, 'odd.out'));
+      expectCleanError(r, /odd\.bin/, /7 bytes is not a whole number of 490-byte input records/);
+    });
+
+    it('a missing required option', () => {
+      expectCleanError(mliflow('run', join(MODELS, 'kws_ref_model.tflite')), /--inputs/);
+    });
+
+    it('an unknown board lists the boards there are', () => {
+      const r = mliflow('compile', join(MODELS, 'kws_ref_model.tflite'), '--board', 'nosuchboard', '--out', join(tmp, 'x'));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/nosuchboard/);
+      expect(r.stderr).toMatch(/emsdp/);
+      expect(r.stderr).toMatch(/host/);
+    });
+  });
+
+  it('deploy on the host board: the example network, bit-exact with the golden executor', () => {
+    const out = join(tmp, 'deploy');
+    const r = mliflow('deploy', '--board', 'host', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.bitExact).toBe(true);
+    expect(res.run.records).toBe(4);
+    expect(res.comparison[0].differing).toBe(0);
+  });
+
+  it('example writes a model that the reader and executor accept', () => {
+    const out = join(tmp, 'example');
+    const r = mliflow('example', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.info.operators.length).toBeGreaterThan(4);
+    expect(doc.top).toHaveLength(4);
+    expect(execFileSync('ls', [out], { encoding: 'utf8' })).toMatch(/example_kws\.tflite/);
+  });
+});
