@@ -83,14 +83,20 @@ export async function loadTfliteRuntime(opts: RuntimeOptions = {}): Promise<Tfli
       // Deleting a runner corrupts the module's heap, so each model gets its own instance,
       // which the garbage collector reclaims with the model.
       const log: string[] = [];
-      const mod = await factory({
-        instantiateWasm(imports: object, receive: (instance: object, module: object) => void) {
-          void wasm.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
-          return {};
-        },
-        print: (s: string) => log.push(s),
-        printErr: (s: string) => log.push(s),
-      });
+      // The factory's promise never settles if instantiation fails, so race it with the failure.
+      let instantiateFailed: (e: unknown) => void = () => {};
+      const failure = new Promise<never>((_, reject) => (instantiateFailed = reject));
+      const mod = await Promise.race([
+        factory({
+          instantiateWasm(imports: object, receive: (instance: object, module: object) => void) {
+            wasm.instantiate(compiled, imports).then((instance) => receive(instance, compiled), instantiateFailed);
+            return {};
+          },
+          print: (s: string) => log.push(s),
+          printErr: (s: string) => log.push(s),
+        }),
+        failure,
+      ]);
       const ptr = mod._malloc(bytes.length);
       mod.HEAPU8.set(bytes, ptr);
       const res = mod.TFLiteWebModelRunner.CreateFromBufferAndOptions(ptr, bytes.length, {

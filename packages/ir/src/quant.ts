@@ -272,21 +272,24 @@ export function computePadding(stride: number, dilation: number, inSize: number,
  * from zero; other products take the general helpers.
  */
 export class Requantizer {
-  private readonly mF: Float64Array;
-  private readonly m32: Int32Array;
-  private readonly leftMul: Int32Array;
-  private readonly right: Int32Array;
-  private readonly half: Int32Array;
-  private readonly negAdj: Int32Array;
+  // `declare`: no class-field definitions, which would first set each property to
+  // undefined and leave it with a generic representation that slows the hot loop.
+  declare readonly outZp: number;
+  declare readonly actMin: number;
+  declare readonly actMax: number;
+  private declare readonly mF: Float64Array;
+  private declare readonly m32: Int32Array;
+  private declare readonly leftMul: Int32Array;
+  private declare readonly right: Int32Array;
+  private declare readonly half: Int32Array;
+  private declare readonly negAdj: Int32Array;
 
-  constructor(
-    multiplier: Int32Array,
-    shift: Int32Array,
-    readonly outZp: number,
-    readonly actMin: number,
-    readonly actMax: number,
-  ) {
+  constructor(multiplier: Int32Array, shift: Int32Array, outZp: number, actMin: number, actMax: number) {
+    if (actMin < -(2 ** 30) || actMax > 2 ** 30) throw new Error('Requantizer clamps with 32-bit sign masks; bounds must be within 2^30');
     const n = multiplier.length;
+    this.outZp = outZp;
+    this.actMin = actMin;
+    this.actMax = actMax;
     this.m32 = Int32Array.from(multiplier);
     this.mF = Float64Array.from(multiplier);
     this.leftMul = new Int32Array(n);
@@ -308,32 +311,39 @@ export class Requantizer {
   one(acc: number, c: number): number {
     const x = Math.imul(acc | 0, this.leftMul[c]);
     const p = x * this.mF[c];
-    let r: number;
+    let v: number;
     if (p < 4503599627370496 && p > -4503599627370496) {
       const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
-      r = (y + this.half[c] + ((y >> 31) & this.negAdj[c])) >> this.right[c];
+      v = ((y + this.half[c] + ((y >> 31) & this.negAdj[c])) >> this.right[c]) + this.outZp;
     } else {
-      r = roundingDivideByPOT(srdhm(x, this.m32[c]), this.right[c]);
+      v = roundingDivideByPOT(srdhm(x, this.m32[c]), this.right[c]) + this.outZp;
     }
-    const v = r + this.outZp;
     return v < this.actMin ? this.actMin : v > this.actMax ? this.actMax : v;
   }
 
-  /** out[o + c] for c < n from acc[c] + bias[c]. */
-  row(acc: Float64Array | Int32Array, n: number, bias: Int32Array, out: Int8Array | Int16Array, o: number): void {
+  /**
+   * out[o + c] for c < n from acc[c] + bias[c]. The clamp is done with sign masks rather than
+   * branches: outputs saturate often and unpredictably (ReLU), and mispredictions dominate.
+   */
+  row(acc: Float64Array, n: number, bias: Int32Array, out: Int8Array, o: number): void {
     const { mF, m32, leftMul, right, half, negAdj, outZp, actMin, actMax } = this;
     for (let c = 0; c < n; c++) {
       const x = Math.imul((acc[c] + bias[c]) | 0, leftMul[c]);
       const p = x * mF[c];
-      let r: number;
+      let v: number;
       if (p < 4503599627370496 && p > -4503599627370496) {
+        // |y| < 2^21 here, so nothing below can leave int32.
         const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
-        r = (y + half[c] + ((y >> 31) & negAdj[c])) >> right[c];
+        v = ((y + half[c] + ((y >> 31) & negAdj[c])) >> right[c]) + outZp;
+        const over = v - actMax;
+        v -= over & ~(over >> 31);
+        const under = actMin - v;
+        v += under & ~(under >> 31);
       } else {
-        r = roundingDivideByPOT(srdhm(x, m32[c]), right[c]);
+        v = roundingDivideByPOT(srdhm(x, m32[c]), right[c]) + outZp;
+        v = v < actMin ? actMin : v > actMax ? actMax : v;
       }
-      const v = r + outZp;
-      out[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+      out[o + c] = v;
     }
   }
 }

@@ -68,7 +68,7 @@ export function validateGraph(g: Graph, file: string): void {
     let elements = 1;
     for (const d of t.shape) {
       if (!Number.isInteger(d) || d < 0) fail(`${tensorLabel(g, i)} has an invalid dimension in shape [${t.shape.join(',')}]`);
-      elements *= d;
+      elements = Math.min(elements * d, Number.MAX_SAFE_INTEGER);
     }
     const bytes = elements * DTYPE_BYTES[t.dtype];
     if (t.data) {
@@ -147,7 +147,7 @@ export function validateGraph(g: Graph, file: string): void {
     const t = g.tensors[id];
     if (!QUANTIZED.has(t.dtype)) continue;
     const q = t.quant;
-    if (!q) fail(`${tensorLabel(g, id)} is a ${t.dtype} activation without quantization parameters`);
+    if (!q) fail(`${tensorLabel(g, id)} is an activation of type ${t.dtype} without quantization parameters`);
     if (q.scale.length !== 1) unsupported(`${tensorLabel(g, id)} is an activation with ${q.scale.length} per-channel scales; activations take one`);
     if (!(q.scale[0] > 0 && Number.isFinite(q.scale[0]))) fail(`${tensorLabel(g, id)} has quantization scale ${q.scale[0]}; it must be positive and finite`);
     const [lo, hi] = dtypeRange(t.dtype);

@@ -1,77 +1,88 @@
 /*
  * DEPTHWISE_CONV_2D, int8, filter 1HWO with O = in_c * depth_mult, per-channel
- * requantization. Same bias folding as mlf_conv.c: out-of-image taps add
- * in_zp * filter.
+ * requantization. Same bias folding as mlf_conv.c: taps outside the image read as
+ * in_zp, which a zero-point-filled copy of the window (scratch) provides.
  */
 #include "mlf_kernels.h"
 
-static inline int8_t mlf_dw_out(int32_t acc, int32_t m, int32_t s, const mlf_conv_params *p) {
-  int32_t v = mlf_mbqm(acc, m, s) + p->out_zp;
-  return (int8_t)mlf_clamp32(v, p->act_min, p->act_max);
-}
-
-/* One output pixel, any geometry. */
-static void dw_pixel(const mlf_conv_params *p, const int8_t *img, int32_t iy0, int32_t ix0, int8_t *o) {
-  const int32_t in_c = p->in_c, out_c = p->out_c, dm = p->depth_mult;
-  int32_t ic, m;
-  for (ic = 0; ic < in_c; ++ic) {
-    for (m = 0; m < dm; ++m) {
-      const int32_t oc = ic * dm + m;
-      int32_t acc = p->bias[oc];
-      int32_t pad_sum = 0;
-      int32_t ky, kx;
-      for (ky = 0; ky < p->k_h; ++ky) {
-        const int32_t iy = iy0 + ky * p->dil_h;
-        const int8_t *wrow = p->filter + ky * p->k_w * out_c + oc;
-        if (iy < 0 || iy >= p->in_h) {
-          for (kx = 0; kx < p->k_w; ++kx) pad_sum += wrow[kx * out_c];
-          continue;
-        }
-        for (kx = 0; kx < p->k_w; ++kx) {
-          const int32_t ix = ix0 + kx * p->dil_w;
-          if (ix < 0 || ix >= p->in_w) {
-            pad_sum += wrow[kx * out_c];
-          } else {
-            acc += (int32_t)img[(iy * p->in_w + ix) * in_c + ic] * wrow[kx * out_c];
-          }
-        }
+/* The k_h x k_w x in_c window at input origin (iy0, ix0), out-of-image taps = in_zp. */
+static void dw_patch(const mlf_conv_params *p, const int8_t *img, int32_t iy0, int32_t ix0, int8_t *dst) {
+  const int32_t c = p->in_c;
+  const int zp = (int)(uint8_t)(int8_t)p->in_zp;
+  int32_t ky, kx;
+  for (ky = 0; ky < p->k_h; ++ky) {
+    const int32_t iy = iy0 + ky * p->dil_h;
+    for (kx = 0; kx < p->k_w; ++kx, dst += c) {
+      const int32_t ix = ix0 + kx * p->dil_w;
+      if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+        memset(dst, zp, (size_t)c);
+      } else {
+        memcpy(dst, img + (iy * p->in_w + ix) * c, (size_t)c);
       }
-      acc += pad_sum * p->in_zp;
-      o[oc] = mlf_dw_out(acc, p->mult[oc], p->shift[oc], p);
     }
   }
 }
 
-void mlf_dwconv2d_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out) {
-  const int32_t in_h = p->in_h, in_w = p->in_w, in_c = p->in_c;
-  const int32_t out_h = p->out_h, out_w = p->out_w, out_c = p->out_c;
-  int32_t b, oy, ox;
+void mlf_dwconv2d_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out, void *scratch) {
+  const int32_t in_c = p->in_c, out_c = p->out_c, dm = p->depth_mult;
+  const int32_t taps = p->k_h * p->k_w;
+  int8_t *patch = (int8_t *)scratch;
+  int32_t b, oy, ox, ic, m, t;
   for (b = 0; b < p->batches; ++b) {
-    const int8_t *img = in + b * in_h * in_w * in_c;
-    for (oy = 0; oy < out_h; ++oy) {
+    const int8_t *img = in + b * p->in_h * p->in_w * in_c;
+    for (oy = 0; oy < p->out_h; ++oy) {
       const int32_t iy0 = oy * p->stride_h - p->pad_top;
-      for (ox = 0; ox < out_w; ++ox) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_left;
-        dw_pixel(p, img, iy0, ix0, out + ((b * out_h + oy) * out_w + ox) * out_c);
+      for (ox = 0; ox < p->out_w; ++ox) {
+        int8_t *o = out + ((b * p->out_h + oy) * p->out_w + ox) * out_c;
+        dw_patch(p, img, iy0, ox * p->stride_w - p->pad_left, patch);
+        for (ic = 0; ic < in_c; ++ic) {
+          for (m = 0; m < dm; ++m) {
+            const int32_t oc = ic * dm + m;
+            const int8_t *w = p->filter + oc;
+            const int8_t *x = patch + ic;
+            int32_t acc = p->bias[oc];
+            for (t = 0; t < taps; ++t) acc += (int32_t)x[t * in_c] * w[t * out_c];
+            acc = mlf_mbqm(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
+            o[oc] = (int8_t)mlf_clamp32(acc, p->act_min, p->act_max);
+          }
+        }
       }
     }
   }
 }
 
 /*
- * 3x3, depth multiplier 1, dilation 1, any stride and padding. Interior pixels
- * run a channel loop over nine fixed tap pointers; border pixels go through
- * dw_pixel.
+ * All channels of one 3x3 output pixel; r0..r2 are the window's rows, c values per
+ * pixel. The 3x3 kernel's filter is channel-major, [c][9], so a channel's taps are
+ * adjacent (the generator reorders it).
  */
-void mlf_dwconv2d_3x3_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out) {
+static inline void dw3x3_pixel(const mlf_conv_params *p, const int8_t *r0, const int8_t *r1, const int8_t *r2,
+                               int8_t *o) {
+  const int32_t c = p->in_c, c2 = 2 * p->in_c;
+  const int8_t *w = p->filter;
+  const int32_t *bias = p->bias, *mult = p->mult, *shift = p->shift;
+  const int32_t out_zp = p->out_zp, lo = p->act_min, hi = p->act_max;
+  int32_t ch;
+  for (ch = 0; ch < c; ++ch, w += 9) {
+    int32_t acc = bias[ch];
+    acc += r0[ch] * w[0] + r0[ch + c] * w[1] + r0[ch + c2] * w[2];
+    acc += r1[ch] * w[3] + r1[ch + c] * w[4] + r1[ch + c2] * w[5];
+    acc += r2[ch] * w[6] + r2[ch + c] * w[7] + r2[ch + c2] * w[8];
+    acc = mlf_mbqm(acc, mult[ch], shift[ch]) + out_zp;
+    o[ch] = (int8_t)mlf_clamp32(acc, lo, hi);
+  }
+}
+
+/*
+ * 3x3, depth multiplier 1, dilation 1, any stride and padding, filter [c][9]: interior
+ * pixels read the input rows directly, border pixels a zero-point-filled 3x3 patch.
+ */
+void mlf_dwconv2d_3x3_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out, void *scratch) {
   const int32_t in_h = p->in_h, in_w = p->in_w, c = p->in_c;
   const int32_t out_h = p->out_h, out_w = p->out_w;
   const int32_t row = in_w * c;
-  const int8_t *w = p->filter;
-  const int8_t *w0 = w, *w1 = w + c, *w2 = w + 2 * c, *w3 = w + 3 * c, *w4 = w + 4 * c;
-  const int8_t *w5 = w + 5 * c, *w6 = w + 6 * c, *w7 = w + 7 * c, *w8 = w + 8 * c;
-  const int32_t out_zp = p->out_zp, lo = p->act_min, hi = p->act_max;
-  int32_t b, oy, ox, ch;
+  int8_t *patch = (int8_t *)scratch;
+  int32_t b, oy, ox;
   for (b = 0; b < p->batches; ++b) {
     const int8_t *img = in + b * in_h * row;
     for (oy = 0; oy < out_h; ++oy) {
@@ -82,18 +93,10 @@ void mlf_dwconv2d_3x3_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out
         const int32_t ix0 = ox * p->stride_w - p->pad_left;
         if (row_inside && ix0 >= 0 && ix0 + 2 < in_w) {
           const int8_t *r0 = img + iy0 * row + ix0 * c;
-          const int8_t *r1 = r0 + row;
-          const int8_t *r2 = r1 + row;
-          for (ch = 0; ch < c; ++ch) {
-            int32_t acc = p->bias[ch];
-            acc += r0[ch] * w0[ch] + r0[ch + c] * w1[ch] + r0[ch + 2 * c] * w2[ch];
-            acc += r1[ch] * w3[ch] + r1[ch + c] * w4[ch] + r1[ch + 2 * c] * w5[ch];
-            acc += r2[ch] * w6[ch] + r2[ch + c] * w7[ch] + r2[ch + 2 * c] * w8[ch];
-            acc = mlf_mbqm(acc, p->mult[ch], p->shift[ch]) + out_zp;
-            o[ch] = (int8_t)mlf_clamp32(acc, lo, hi);
-          }
+          dw3x3_pixel(p, r0, r0 + row, r0 + 2 * row, o);
         } else {
-          dw_pixel(p, img, iy0, ix0, o);
+          dw_patch(p, img, iy0, ix0, patch);
+          dw3x3_pixel(p, patch, patch + 3 * c, patch + 6 * c, o);
         }
       }
     }

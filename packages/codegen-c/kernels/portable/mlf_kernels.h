@@ -10,7 +10,9 @@
  *    mlf_<op>_params. Private helpers are `static` inside their .c file; shared
  *    inline helpers live in a header and start with mlf_.
  * 2. Layout. Dense row-major tensors; 4-D activations NHWC; conv filters OHWI,
- *    depthwise filters 1HWO, fully-connected weights [out][in].
+ *    depthwise filters 1HWO, fully-connected weights [out][in]. A kernel may ask
+ *    the generator for another constant layout (mlf_dwconv2d_3x3_s8 takes its
+ *    filter channel-major, [c][9]); the kernel's comment says so.
  * 3. Signature. void mlf_<op>(const mlf_<op>_params *p, <tensors>) where <tensors>
  *    are, in this order: every NON-constant input in TFLite input order (variable
  *    state tensors included, at their TFLite position, as non-const pointers),
@@ -38,6 +40,12 @@
  * 7. Style. Warning-free under -std=c99 -Wall -Wextra -Werror and clean under
  *    -fsanitize=address,undefined. Hoist per-channel constants out of inner
  *    loops; keep inner loops free of index arithmetic.
+ * 8. In place. The planner may place an output over (part of) an input when the
+ *    kernel's access order allows it, so kernel pointers must never be declared
+ *    `restrict`, and a kernel's read/write order is part of its contract: window
+ *    kernels (conv, depthwise, pooling) visit output pixels in raster order, at
+ *    most two at a time, and read a pixel's whole window before writing the pixel
+ *    after it; elementwise kernels read element i before writing element i.
  */
 #ifndef MLF_KERNELS_H
 #define MLF_KERNELS_H
@@ -91,15 +99,30 @@ static inline int32_t mlf_rdbpot(int32_t x, int e) {
 /* Shift left with two's-complement wrap-around, as TFLite's x * (1 << n) behaves. */
 static inline int32_t mlf_shl32(int32_t x, int n) { return (int32_t)((uint32_t)x << n); }
 
-/* tflite::MultiplyByQuantizedMultiplier(int32_t, int32_t, int): double rounding. */
+/*
+ * tflite::MultiplyByQuantizedMultiplier(int32_t, int32_t, int): double rounding, for a
+ * multiplier >= 0 (every TFLite requantization multiplier is). SRDHM's nudge makes it
+ * round(x * m / 2^31) with ties toward +infinity, i.e. floor((x * m + 2^30) / 2^31);
+ * RoundingDivideByPOT then rounds ties away from zero. Same results, fewer steps.
+ */
 static inline int32_t mlf_mbqm(int32_t x, int32_t mult, int32_t shift) {
-  const int left = shift > 0 ? (int)shift : 0;
-  const int right = shift > 0 ? 0 : (int)-shift;
-  return mlf_rdbpot(mlf_srdhm(mlf_shl32(x, left), mult), right);
+  int64_t y;
+  if (shift > 0) {
+    x = mlf_shl32(x, (int)shift);
+    shift = 0;
+  }
+  y = ((int64_t)x * mult + ((int64_t)1 << 30)) >> 31;
+  if (shift < 0) {
+    const int e = (int)-shift;
+    y = (y + ((int64_t)1 << (e - 1)) - (y < 0 ? 1 : 0)) >> e;
+  }
+  return (int32_t)y;
 }
 
-/* Same with the left/right split precomputed (hot loops). */
-static inline int32_t mlf_mbqm_lr(int32_t x, int32_t mult, int left, int right) {
+/* Reference form of the same, kept for kernels with a possibly negative multiplier. */
+static inline int32_t mlf_mbqm_ref(int32_t x, int32_t mult, int32_t shift) {
+  const int left = shift > 0 ? (int)shift : 0;
+  const int right = shift > 0 ? 0 : (int)-shift;
   return mlf_rdbpot(mlf_srdhm(mlf_shl32(x, left), mult), right);
 }
 
@@ -218,6 +241,7 @@ typedef struct {
   const int32_t *bias; /* folded: bias - in_zp * sum(filter taps) per out channel */
   const int32_t *mult; /* per out channel */
   const int32_t *shift;
+  int32_t scratch_bytes; /* im2col patches (zero-point filled), see mlf_conv.c */
 } mlf_conv_params;
 
 /* FULLY_CONNECTED, int8. */
@@ -307,11 +331,11 @@ typedef struct {
  * ------------------------------------------------------------------------- */
 
 /* mlf_conv.c */
-void mlf_conv2d_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out);
+void mlf_conv2d_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out, void *scratch);
 void mlf_conv2d_1x1_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out);
 /* mlf_depthwise.c */
-void mlf_dwconv2d_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out);
-void mlf_dwconv2d_3x3_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out);
+void mlf_dwconv2d_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out, void *scratch);
+void mlf_dwconv2d_3x3_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out, void *scratch);
 /* mlf_fc.c */
 void mlf_fc_s8(const mlf_fc_params *p, const int8_t *in, int8_t *out);
 /* mlf_pool.c */

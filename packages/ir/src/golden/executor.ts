@@ -64,7 +64,9 @@ export class GoldenExecutor {
         this.macs.push(kernel.macs ? kernel.macs(ctx) : 0);
       } catch (e) {
         if (e instanceof MliflowError) {
-          throw opts.file && !e.message.startsWith(opts.file) ? new MliflowError(`${opts.file}: ${e.message}`, e.exitCode) : e;
+          // Keep the error's class (UnsupportedError stays one); only name the file.
+          if (opts.file && !e.message.startsWith(opts.file)) e.message = `${opts.file}: ${e.message}`;
+          throw e;
         }
         throw new MliflowError(`${opts.file ? opts.file + ': ' : ''}${opLabel(i, op)}: ${(e as Error).message}`);
       }

@@ -154,7 +154,7 @@ export class FbContext {
     readonly file: string,
     readonly size: number,
   ) {
-    this.readLimit = Infinity;
+    this.readLimit = 2 * size + (1 << 20);
   }
   account(bytes: number, path: string): void {
     this.read += bytes;

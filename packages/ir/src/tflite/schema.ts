@@ -7,6 +7,10 @@ import type { Activation, OpKind, Padding } from '../ops.js';
 
 export const FILE_IDENTIFIER = 'TFL3';
 export const SCHEMA_VERSION = 3;
+/** Buffer.data is declared `force_align: 16`. */
+export const BUFFER_DATA_ALIGN = 16;
+/** OperatorCode.deprecated_builtin_code is a byte; codes above this one store this value there. */
+export const PLACEHOLDER_FOR_GREATER_OP_CODES = 127;
 
 /** Field ids (declaration order in schema.fbs). */
 export const F = {

@@ -5,14 +5,19 @@
 import * as flatbuffers from 'flatbuffers';
 import type { Graph, Quantization, Tensor } from '../graph.js';
 import type { Op } from '../ops.js';
-import { ACTIVATIONS, F, FILE_IDENTIFIER, PADDINGS, SPEC_BY_KIND, tensorTypeCode, type FieldSpec } from './schema.js';
+import {
+  ACTIVATIONS,
+  BUFFER_DATA_ALIGN,
+  F,
+  FILE_IDENTIFIER,
+  PADDINGS,
+  PLACEHOLDER_FOR_GREATER_OP_CODES,
+  SPEC_BY_KIND,
+  tensorTypeCode,
+  type FieldSpec,
+} from './schema.js';
 
 type Offset = flatbuffers.Offset;
-
-/** Buffer.data is declared `force_align: 16`; runtimes map weights in place. */
-const BUFFER_ALIGN = 16;
-/** OperatorCode.deprecated_builtin_code is a byte; 127 means "see builtin_code". */
-const PLACEHOLDER_FOR_GREATER_OP_CODES = 127;
 
 export function writeTflite(g: Graph): Uint8Array {
   let dataBytes = 0;
@@ -188,8 +193,9 @@ function enumIndex(values: readonly string[], v: unknown, attr: string): number 
 }
 
 function alignedBytes(b: flatbuffers.Builder, data: Uint8Array): Offset {
-  // createByteVector's own 4-byte prep adds no padding once the data end is 16-aligned.
-  b.prep(BUFFER_ALIGN, data.length);
+  // Runtimes use weights in place. createByteVector's own 4-byte prep adds no padding once
+  // the data's end is aligned, and finish() aligns the whole file to the largest alignment.
+  b.prep(BUFFER_DATA_ALIGN, data.length);
   return b.createByteVector(data);
 }
 

@@ -79,6 +79,9 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
     kernel = kH === 1 && kW === 1 && inside ? 'mlf_conv2d_1x1_s8' : 'mlf_conv2d_s8';
   }
   const macs = batches * outH * outW * outC * kH * kW * (depthwise ? 1 : inC);
+  // im2col patches: two for the general conv, one for depthwise; none for 1x1.
+  const patch = kH * kW * inC;
+  const scratchBytes = kernel === 'mlf_conv2d_1x1_s8' ? 0 : depthwise ? patch : 2 * patch;
   const geometry = { inH, inW, inC, outH, outW, outC, kH, kW, strideH: a.strideH, strideW: a.strideW, dilH: a.dilationH, dilW: a.dilationW, padTop, padLeft };
   return call(ctx, {
     kernel,
@@ -104,16 +107,24 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
       out_zp: outQ.zp,
       act_min: actMin,
       act_max: actMax,
-      filter: { tensor: fId },
+      filter: kernel === 'mlf_dwconv2d_3x3_s8' ? { array: { ctype: 'int8_t', data: channelMajor(w, kH * kW, outC), what: 'filter, channel-major [c][9]' } } : { tensor: fId },
       bias: { array: { ctype: 'int32_t', data: folded, what: 'bias with the input offset folded in' } },
       mult: { array: { ctype: 'int32_t', data: mult, what: 'output multipliers' } },
       shift: { array: { ctype: 'int32_t', data: shift, what: 'output shifts' } },
+      scratch_bytes: scratchBytes,
     },
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
-    scratchBytes: 0,
+    scratchBytes,
     inPlaceOk: [],
     slide: batches === 1 ? { output: outId, input: inId, delta: slideDelta(geometry) } : undefined,
     macs,
     sources: [depthwise ? 'mlf_depthwise.c' : 'mlf_conv.c'],
   });
+}
+
+/** [taps][c] -> [c][taps]: a channel's taps adjacent, for the 3x3 depthwise kernel. */
+function channelMajor(w: ArrayLike<number>, taps: number, c: number): Int8Array {
+  const out = new Int8Array(taps * c);
+  for (let t = 0; t < taps; t++) for (let ch = 0; ch < c; ch++) out[ch * taps + t] = w[t * c + ch];
+  return out;
 }

@@ -22,8 +22,8 @@ import {
   computeOutSize,
   computePadding,
   f32,
-  multiplyByQuantizedMultiplier,
   perChannelMultipliers,
+  Requantizer,
 } from '../../quant.js';
 import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
 
@@ -196,7 +196,7 @@ export const conv2d: Kernel = {
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const inOffset = -inQ.zeroPoint;
     const outZp = outQ.zeroPoint;
-    const rq: Requant = { multiplier, shift, outZp, actMin, actMax };
+    const rq = new Requantizer(multiplier, shift, outZp, actMin, actMax);
     const packed = groups === 1 ? packFilter(raw, outC, w.kH * w.kW * filterC, 255) : null;
     if (packed) {
       const runs = filterRuns(w);
@@ -212,7 +212,7 @@ export const conv2d: Kernel = {
     }
     const weights = Int32Array.from(raw);
     const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
-    const acc = new Int32Array(outC);
+    const acc = new Float64Array(outC);
     return (buffers: Buffers) => {
       fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
       convInt(w, padded, weights, biasI, outC, filterC, perGroup, acc, rq, buffers[outId] as Int8Array);
@@ -224,15 +224,6 @@ export const conv2d: Kernel = {
   },
 };
 
-/** Per-channel requantization to the output, with the fused activation's bounds. */
-export interface Requant {
-  multiplier: Int32Array;
-  shift: Int32Array;
-  outZp: number;
-  actMin: number;
-  actMax: number;
-}
-
 /** The int8 convolution over the padded, offset input; channels in blocks of four. */
 function convInt(
   w: Window,
@@ -242,11 +233,10 @@ function convInt(
   outC: number,
   filterC: number,
   perGroup: number,
-  acc: Int32Array,
-  rq: Requant,
+  acc: Float64Array,
+  rq: Requantizer,
   out: Int8Array,
 ): void {
-  const { multiplier, shift, outZp, actMin, actMax } = rq;
   const blocks = filterC === w.inC || perGroup % 4 === 0;
   const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
   const K = kH * kW * filterC;
@@ -260,7 +250,7 @@ function convInt(
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
         const base = ((b * padH + oy * strideH) * padW + ox * strideW) * inC;
-        for (let c = 0; c < outC; c++) acc[c] = bias[c];
+        acc.fill(0);
         let c = 0;
         for (; blocks && c + 4 <= outC; c += 4) {
           const g = ((c / perGroup) | 0) * filterC;
@@ -303,10 +293,8 @@ function convInt(
           }
           acc[c] = (acc[c] + a) | 0;
         }
-        for (let c2 = 0; c2 < outC; c2++) {
-          let v = multiplyByQuantizedMultiplier(acc[c2], multiplier[c2], shift[c2]) + outZp;
-          out[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
-        }
+        rq.row(acc, outC, bias, out, o);
+        o += outC;
       }
     }
   }
@@ -411,18 +399,6 @@ function pixelBases(w: Window): Int32Array {
   return out;
 }
 
-/**
- * Requantize one pixel's accumulators (bias not yet added) into the int8 output at o:
- * clamp(MultiplyByQuantizedMultiplier(acc + bias, M[c], shift[c]) + zp, act).
- */
-export function requantRow(acc: Float64Array | Int32Array, n: number, bias: Int32Array, rq: Requant, out: Int8Array, o: number): void {
-  const { multiplier, shift, outZp, actMin, actMax } = rq;
-  for (let c = 0; c < n; c++) {
-    const v = multiplyByQuantizedMultiplier((acc[c] + bias[c]) | 0, multiplier[c], shift[c]) + outZp;
-    out[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
-  }
-}
-
 /** Two output pixels by eight channels at a time over the padded, offset input. */
 function convPacked(
   x: Float64Array,
@@ -431,7 +407,7 @@ function convPacked(
   pixels: Int32Array,
   bias: Int32Array,
   outC: number,
-  rq: Requant,
+  rq: Requantizer,
   out: Int8Array,
   accA: Float64Array,
   accB: Float64Array,
@@ -481,8 +457,8 @@ function convPacked(
       unpack4(accA, c, a0, a1, a2, a3);
       unpack4(accB, c, b0, b1, b2, b3);
     }
-    requantRow(accA, outC, bias, rq, out, p * outC);
-    if (second) requantRow(accB, outC, bias, rq, out, (p + 1) * outC);
+    rq.row(accA, outC, bias, out, p * outC);
+    if (second) rq.row(accB, outC, bias, out, (p + 1) * outC);
   }
 }
 

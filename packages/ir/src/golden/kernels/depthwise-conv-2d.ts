@@ -8,9 +8,9 @@
  * float32: float32 accumulation over taps in (ky, kx) order, + bias, clamped.
  */
 import type { DepthwiseAttrs, Op } from '../../ops.js';
-import { activationRangeFloat, activationRangeQuantized, multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../quant.js';
+import { activationRangeFloat, activationRangeQuantized, perChannelMultipliers, Requantizer } from '../../quant.js';
 import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
-import { biasInt32, convWindow, fillPadded, filterScales, floatBias, floatConstant, requantRow, type Requant, type Window } from './conv-2d.js';
+import { biasInt32, convWindow, fillPadded, filterScales, floatBias, floatConstant, type Window } from './conv-2d.js';
 
 function prepareDepthwise(ctx: PrepareContext) {
   const op = ctx.op as Op<'depthwise_conv_2d'>;
@@ -54,7 +54,7 @@ export const depthwiseConv2d: Kernel = {
     if (!inQ || inQ.scale.length !== 1 || !outQ || outQ.scale.length !== 1) throw ctx.unsupported('int8 input and output need per-tensor quantization');
     const { multiplier, shift } = perChannelMultipliers(inQ.scale[0], filterScales(ctx, filter, 3, outC), outQ.scale[0], outC);
     const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
-    const rq: Requant = { multiplier, shift, outZp: outQ.zeroPoint[0], actMin, actMax };
+    const rq = new Requantizer(multiplier, shift, outQ.zeroPoint[0], actMin, actMax);
     const biasI = biasInt32(ctx, bias, outC);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const inOffset = -inQ.zeroPoint[0];
@@ -65,15 +65,16 @@ export const depthwiseConv2d: Kernel = {
       const taps = tapOffsets(w);
       const accA = new Float64Array(outC);
       const accB = new Float64Array(outC);
+      const sum = new Float64Array(outC);
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
         pairImage(w, padded, pairs);
-        depthwisePaired(w, pairs, weightsF, taps, biasI, rq, accA, accB, buffers[outId] as Int8Array);
+        depthwisePaired(w, pairs, weightsF, taps, biasI, rq, accA, accB, sum, buffers[outId] as Int8Array);
       };
     }
     const weights = Int32Array.from(raw);
     const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
-    const acc = new Int32Array(outC);
+    const acc = new Float64Array(outC);
     return (buffers: Buffers) => {
       fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
       depthwiseInt(w, padded, weights, biasI, dm, acc, rq, buffers[outId] as Int8Array);
@@ -86,15 +87,14 @@ export const depthwiseConv2d: Kernel = {
 };
 
 /** Taps outer, channels inner: each tap streams a contiguous run of channels and filter. */
-function depthwiseInt(w: Window, x: Int32Array, f: Int32Array, bias: Int32Array, dm: number, acc: Int32Array, rq: Requant, out: Int8Array): void {
+function depthwiseInt(w: Window, x: Int32Array, f: Int32Array, bias: Int32Array, dm: number, acc: Float64Array, rq: Requantizer, out: Int8Array): void {
   const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
-  const { multiplier, shift, outZp, actMin, actMax } = rq;
   const outC = inC * dm;
   let o = 0;
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
-        acc.set(bias);
+        acc.fill(0);
         for (let ky = 0; ky < kH; ky++) {
           for (let kx = 0; kx < kW; kx++) {
             const xi = ((b * padH + oy * strideH + ky * dilH) * padW + ox * strideW + kx * dilW) * inC;
@@ -110,10 +110,8 @@ function depthwiseInt(w: Window, x: Int32Array, f: Int32Array, bias: Int32Array,
             }
           }
         }
-        for (let c = 0; c < outC; c++) {
-          const v = multiplyByQuantizedMultiplier(acc[c], multiplier[c], shift[c]) + outZp;
-          out[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
-        }
+        rq.row(acc, outC, bias, out, o);
+        o += outC;
       }
     }
   }
@@ -209,28 +207,47 @@ function depthwisePaired(
   f: Float64Array,
   taps: Int32Array,
   bias: Int32Array,
-  rq: Requant,
+  rq: Requantizer,
   accA: Float64Array,
   accB: Float64Array,
+  sum: Float64Array,
   out: Int8Array,
 ): void {
   const { batches, outH, outW, strideH, strideW, padH, padW, inC } = w;
   const nTaps = taps.length;
+  const [t0, t1, t2, t3, t4, t5, t6, t7, t8] = nTaps === 9 ? taps : new Int32Array(9);
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const rowBase = (b * padH + oy * strideH) * padW * inC;
       for (let ox = 0; ox < outW; ox += 2) {
         const base = rowBase + ox * strideW * inC;
+        if (nTaps === 9) {
+          // 3x3, unrolled: each channel's nine products summed in registers.
+          const q0 = base + t0, q1 = base + t1, q2 = base + t2, q3 = base + t3, q4 = base + t4;
+          const q5 = base + t5, q6 = base + t6, q7 = base + t7, q8 = base + t8;
+          for (let c = 0; c < inC; c++) {
+            sum[c] =
+              f[c] * q[q0 + c] + f[inC + c] * q[q1 + c] + f[2 * inC + c] * q[q2 + c] +
+              f[3 * inC + c] * q[q3 + c] + f[4 * inC + c] * q[q4 + c] + f[5 * inC + c] * q[q5 + c] +
+              f[6 * inC + c] * q[q6 + c] + f[7 * inC + c] * q[q7 + c] + f[8 * inC + c] * q[q8 + c];
+          }
+        } else {
+          sum.fill(0);
+          for (let t = 0; t < nTaps; t++) {
+            const qi = base + taps[t];
+            const fi = t * inC;
+            for (let c = 0; c < inC; c++) sum[c] += f[fi + c] * q[qi + c];
+          }
+        }
         for (let c = 0; c < inC; c++) {
-          let a = 0;
-          for (let t = 0; t < nTaps; t++) a += f[t * inC + c] * q[base + taps[t] + c];
+          const a = sum[c];
           const lo = a - Math.round(a * INV_FIELD) * FIELD;
           accA[c] = lo;
           accB[c] = (a - lo) * INV_FIELD;
         }
         const o = ((b * outH + oy) * outW + ox) * inC;
-        requantRow(accA, inC, bias, rq, out, o);
-        if (ox + 1 < outW) requantRow(accB, inC, bias, rq, out, o + inC);
+        rq.row(accA, inC, bias, out, o);
+        if (ox + 1 < outW) rq.row(accB, inC, bias, out, o + inC);
       }
     }
   }

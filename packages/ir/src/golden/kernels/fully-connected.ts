@@ -15,12 +15,12 @@ import type { Op } from '../../ops.js';
 import {
   activationRangeFloat,
   activationRangeQuantized,
-  multiplyByQuantizedMultiplier,
   perChannelMultipliers,
   perTensorConvMultiplier,
+  Requantizer,
 } from '../../quant.js';
 import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
-import { biasInt32, floatBias, floatConstant, type Requant } from './conv-2d.js';
+import { biasInt32, floatBias, floatConstant } from './conv-2d.js';
 
 function prepareFc(ctx: PrepareContext) {
   const op = ctx.op as Op<'fully_connected'>;
@@ -90,19 +90,20 @@ export const fullyConnected: Kernel = {
       filterOffset = -(fQ.zeroPoint[0] ?? 0);
     }
     const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
-    const rq: Requant = { multiplier, shift, outZp: outQ.zeroPoint[0], actMin, actMax };
+    const rq = new Requantizer(multiplier, shift, outQ.zeroPoint[0], actMin, actMax);
     const biasI = biasInt32(ctx, bias, outDepth);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const weights = new Int32Array(outDepth * accum);
     for (let i = 0; i < weights.length; i++) weights[i] = raw[i] + filterOffset;
     const xs = new Int32Array(accum);
+    const acc = new Float64Array(outDepth);
     const inOffset = -inQ.zeroPoint[0];
     return (buffers: Buffers) => {
       const x = buffers[inId] as Int8Array;
       const out = buffers[outId] as Int8Array;
       for (let b = 0; b < batches; b++) {
         for (let d = 0, xi = b * accum; d < accum; d++) xs[d] = x[xi + d] + inOffset;
-        fcRow(xs, weights, biasI, accum, outDepth, rq, out, b * outDepth);
+        fcRow(xs, weights, biasI, accum, outDepth, rq, out, b * outDepth, acc);
       }
     };
   },
@@ -112,13 +113,12 @@ export const fullyConnected: Kernel = {
   },
 };
 
-function fcRow(xs: Int32Array, f: Int32Array, bias: Int32Array, accum: number, outDepth: number, rq: Requant, out: Int8Array, o: number): void {
-  const { multiplier, shift, outZp, actMin, actMax } = rq;
+function fcRow(xs: Int32Array, f: Int32Array, bias: Int32Array, accum: number, outDepth: number, rq: Requantizer, out: Int8Array, o: number, acc: Float64Array): void {
   for (let c = 0; c < outDepth; c++) {
-    let acc = bias[c];
+    let a = 0;
     let fi = c * accum;
-    for (let d = 0; d < accum; d++) acc = (acc + Math.imul(f[fi++], xs[d])) | 0;
-    const v = multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]) + outZp;
-    out[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+    for (let d = 0; d < accum; d++) a = (a + Math.imul(f[fi++], xs[d])) | 0;
+    acc[c] = a;
   }
+  rq.row(acc, outDepth, bias, out, o);
 }
