@@ -28,7 +28,7 @@ import { promisify } from 'node:util';
 import { byteSize, readTfliteFile, type Graph } from '@mliflow/ir';
 import { compileModel, writeProject, type CompileSummary, type GeneratedProject, type TargetSpec } from '@mliflow/codegen-c';
 import { loadBoard } from '../packages/harness/src/boards/index.js';
-import { detectTool, type ToolInfo } from '../packages/harness/src/toolchain.js';
+import { detectTool } from '../packages/harness/src/toolchain.js';
 import { MODELS, VECTORS } from '../test/paths.js';
 
 const run = promisify(execFile);
@@ -149,7 +149,9 @@ function countKinds(xs: { kind: string }[]): string {
   return [...m].map(([k, n]) => `${k}×${n}`).join(', ');
 }
 
-const mIr = (n: number): string => `${(n / 1e6).toFixed(2)} M`;
+/** Instruction and MAC counts: "24.73 M", "3.3 k", "512". */
+const mIr = (n: number): string =>
+  Math.abs(n) >= 1e5 ? `${(n / 1e6).toFixed(2)} M` : Math.abs(n) >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(Math.round(n));
 const pct = (f: number): string => `${(100 * f).toFixed(1)}%`;
 const fix = (n: number | null, d = 2): string => (n === null ? '—' : n.toFixed(d));
 
@@ -313,9 +315,10 @@ async function callgrind(dir: string, exe: string, input: string, output: string
 // ---------------------------------------------------------------------------------------------
 // Per model
 
+/** An int8/int16 model: integer inputs and outputs (outputs may be int32, as SVDF models' are). */
 function isQuantized(g: Graph): boolean {
-  const ok = (id: number): boolean => ['int8', 'uint8', 'int16'].includes(g.tensors[id].dtype);
-  return g.inputs.every(ok) && g.outputs.every(ok);
+  const ok = (id: number): boolean => g.tensors[id].dtype !== 'float32';
+  return g.inputs.every(ok) && g.outputs.every(ok) && g.tensors.some((t) => t.dtype === 'int8' || t.dtype === 'int16');
 }
 
 function arenaOf(s: CompileSummary): ArenaResult {
@@ -414,7 +417,7 @@ async function measureInstructions(
   const functions = [...diff(a1.selfByFn, a2.selfByFn)]
     .filter(([, ir]) => ir > 0)
     .sort((x, y) => y[1] - x[1])
-    .slice(0, 8)
+    .slice(0, 16)
     .map(([name, ir]) => ({ name, ir, share: share(ir) }));
 
   // Call sites in mliflow_model_invoke -> operators, through the "&mlf_p<index>" argument in model.c.
@@ -443,7 +446,7 @@ async function measureInstructions(
   const hotLines = [...diff(r1.selfByLine, r2.selfByLine)]
     .filter(([, ir]) => ir > 0)
     .sort((x, y) => y[1] - x[1])
-    .slice(0, 8)
+    .slice(0, 24)
     .map(([key, ir]) => {
       const at = key.lastIndexOf(':');
       const file = basename(key.slice(0, at));
@@ -491,7 +494,7 @@ function printText(rows: ModelResult[], env: RunInfo): void {
   const W = Math.max(20, ...rows.map((r) => r.model.length));
   const L = (s: string): string => s.padEnd(W);
   const R = (s: string, n: number): string => s.padStart(n);
-  const ok = rows.filter((r) => !r.error);
+  const ok = rows.filter((r) => r.arena && r.compile);
 
   console.log(`mliflow codegen-c bench, ${env.date} — host: ${env.gcc}; valgrind: ${env.valgrind ?? 'missing'}`);
   console.log(`kernel sources measured: sha256 ${env.kernels.sha256.slice(0, 16)} over ${env.kernels.files.join(' ')}`);
@@ -533,7 +536,10 @@ function printText(rows: ModelResult[], env: RunInfo): void {
   );
   for (const r of ok) {
     const x = r.instructions;
-    if (!x) continue;
+    if (!x) {
+      if (r.error) console.log(`${L(r.model)} failed (see FAILED below)`);
+      continue;
+    }
     if ('skipped' in x) {
       console.log(`${L(r.model)} skipped: ${x.skipped}`);
       continue;
@@ -583,41 +589,48 @@ function printText(rows: ModelResult[], env: RunInfo): void {
   }
 
   console.log('\nGOALS');
-  for (const line of goalLines(rows)) console.log(line);
+  for (const line of goalLines(rows, env.missing)) console.log(line);
 }
 
-function goalLines(rows: ModelResult[]): string[] {
-  const ok = rows.filter((r) => !r.error);
+function goalLines(rows: ModelResult[], missing: string | null): string[] {
+  const ok = rows.filter((r) => r.arena && r.compile);
   const out: string[] = [];
   const verdict = (met: boolean): string => (met ? 'met' : 'NOT MET');
+  const failed = rows.filter((r) => r.error).map((r) => r.model);
+  const failedNote = failed.length ? `; failed: ${failed.join(', ')}` : '';
 
   const arenaRows = ok.filter((r) => r.arena!.ratioTflm !== null);
   const overTflm = arenaRows.filter((r) => r.arena!.ratioTflm! > 1);
   const overBound = ok.filter((r) => r.arena!.ratioBound > 1);
   out.push(
     `arena ≤ TFLM arena (issue) and ≤ liveness bound: ${verdict(!overTflm.length && !overBound.length && ok.length > 0)} — ` +
-      ok.map((r) => `${r.model} ${fix(r.arena!.ratioTflm)}×TFLM ${fix(r.arena!.ratioBound)}×bound`).join(', '),
+      ok.map((r) => `${r.model} ${r.arena!.ratioTflm === null ? '' : `${fix(r.arena!.ratioTflm)}×TFLM `}${fix(r.arena!.ratioBound)}×bound`).join(', ') +
+      failedNote,
   );
 
   const measured = ok.filter((r) => r.instructions && !('skipped' in r.instructions) && r.instructions.ratioTflm !== null);
-  const withRef = ok.filter((r) => TFLM_REFERENCE[r.model]?.ir !== undefined);
+  const withRef = rows.filter((r) => TFLM_REFERENCE[r.model]?.ir !== undefined);
   const irOf = (r: ModelResult): InstrResult => r.instructions as InstrResult;
   if (!measured.length) {
-    out.push(`instructions < ${IR_GOAL}× TFLM reference kernels: not measured (${withRef.length ? 'valgrind missing or runs skipped' : 'no model with a TFLM figure'})`);
+    const why = missing ? 'valgrind missing: install the Debian package valgrind' : withRef.length ? 'callgrind runs skipped or failed' : 'no model with a TFLM figure';
+    out.push(`instructions < ${IR_GOAL}× TFLM reference kernels: not measured (${why})`);
   } else {
-    const met = measured.filter((r) => irOf(r).ratioTflm! < IR_GOAL);
+    const met = measured.filter((r) => irOf(r).ratioTflm! < IR_GOAL && irOf(r).bitExact !== false);
     const unmeasured = withRef.filter((r) => !measured.includes(r)).map((r) => r.model);
     out.push(
       `instructions < ${IR_GOAL}× TFLM reference kernels: ${verdict(met.length === measured.length && !unmeasured.length)} (${met.length}/${withRef.length}) — ` +
-        measured.map((r) => `${r.model} ${fix(irOf(r).ratioTflm, 3)} (${mIr(irOf(r).irPerInference)} vs ${mIr(irOf(r).tflmIr!)})`).join(', ') +
+        measured
+          .map((r) => `${r.model} ${fix(irOf(r).ratioTflm, 3)} (${mIr(irOf(r).irPerInference)} vs ${mIr(irOf(r).tflmIr!)}${irOf(r).bitExact === false ? ', outputs NOT bit-exact' : ''})`)
+          .join(', ') +
         (unmeasured.length ? `; not measured: ${unmeasured.join(', ')}` : ''),
     );
   }
 
-  const slow = ok.filter((r) => r.compile!.medianMs >= r.compile!.goalMs);
+  const timed = rows.filter((r) => r.compile);
+  const slow = timed.filter((r) => r.compile!.medianMs >= r.compile!.goalMs);
   out.push(
-    `compile time < 1 s (MLPerf Tiny and small models), < 5 s (mobilenet_v2): ${verdict(!slow.length && ok.length > 0)} — ` +
-      ok.map((r) => `${r.model} ${(r.compile!.medianMs / 1000).toFixed(3)} s`).join(', '),
+    `compile time < 1 s (MLPerf Tiny and small models), < 5 s (mobilenet_v2): ${verdict(!slow.length && timed.length > 0)} — ` +
+      timed.map((r) => `${r.model} ${(r.compile!.medianMs / 1000).toFixed(3)} s`).join(', '),
   );
   return out;
 }
@@ -749,7 +762,7 @@ async function main(): Promise<void> {
       run: info,
       tflmReference: TFLM_REFERENCE,
       models: rows,
-      goals: goalLines(rows),
+      goals: goalLines(rows, missing),
     };
     process.stdout.write(JSON.stringify(out, null, 1) + '\n');
     return;

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { byteSize, opLabel, type Graph } from '@mliflow/ir';
+import { byteSize, type Graph } from '@mliflow/ir';
 import { emitProject } from './emit/project.js';
 import { newModule, rootOf } from './module.js';
 import { canonicalize } from './passes/canonicalize.js';
@@ -99,16 +99,12 @@ export function compileModel(g: Graph, opts: CompileOptions): GeneratedProject {
 
   // Operators: every original op, including the ones passes removed.
   const byIndex = new Map(calls.map((c, pos) => [c.index, { c, pos }]));
-  const fusedInto = new Map<number, number>();
-  for (const w of m.ops) if (w.padFusion) fusedInto.set(w.padFusion.padOp, w.index);
   const operators: OperatorSummary[] = g.ops.map((op, index) => {
     const hit = byIndex.get(index);
     if (hit) {
       return { index, kind: op.kind, kernel: hit.c.kernel, backend: hit.c.backend, inPlace: plan.inPlace.has(hit.pos), macs: hit.c.macs };
     }
-    const into = fusedInto.get(index);
-    const why = into !== undefined ? `none (fused into ${opLabel(into, g.ops[into])})` : op.outputs.every((o) => m.folded.has(o)) ? 'none (constant)' : 'none (alias)';
-    return { index, kind: op.kind, kernel: why, backend: 'portable', inPlace: into === undefined, macs: 0 };
+    return { index, kind: op.kind, kernel: `none (${m.removed.get(index) ?? 'removed'})`, backend: 'portable', inPlace: false, macs: 0 };
   });
 
   const opIndex = (pos: number): number => calls[pos]?.index ?? 0;

@@ -35,10 +35,12 @@ export interface Module {
   folded: Map<number, Uint8Array>;
   /** Names of the passes run, in order (reported in model.c). */
   passes: string[];
+  /** Original op index -> why no kernel runs it (alias, constant, folded into another op). */
+  removed: Map<number, string>;
 }
 
 export function newModule(graph: Graph, file: string): Module {
-  return { graph, file, ops: graph.ops.map((op, index) => ({ index, op })), alias: new Map(), folded: new Map(), passes: [] };
+  return { graph, file, ops: graph.ops.map((op, index) => ({ index, op })), alias: new Map(), folded: new Map(), passes: [], removed: new Map() };
 }
 
 /** The tensor whose buffer `id` uses, following aliases. */

@@ -100,7 +100,8 @@ export function parseObjdump(text: string): Map<string, { sections: ObjSection[]
       continue;
     }
     if (!cur) continue;
-    // "  7 .Zdata        00001000  00000000  00000000  000000e0  2**4" then the flags line.
+    // "  7 .mli_model    00001000  00000000  00000000  000000e0  2**4" then the flags line
+    // (ALLOC without CONTENTS is NOBITS: a .bss* section).
     const sec = /^\s*\d+\s+(\S+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+[0-9a-f]+\s+[0-9a-f]+\s+2\*\*(\d+)\s*$/i.exec(line);
     if (sec) {
       const flags = (lines[i + 1] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
@@ -315,6 +316,21 @@ function usage(used: number, capacity: number, width = 20): string {
   return `[${'#'.repeat(n)}${'.'.repeat(width - n)}] ${pct.padStart(4)}`;
 }
 
+/**
+ * Weights or arena in an overflowing region that another region has room for (free space
+ * after what is already there, alignment aside): the one move board.json can make.
+ */
+export function relocations(r: SizeReport, region: string): { role: 'weights' | 'arena'; bytes: number; to: string[] }[] {
+  const out: { role: 'weights' | 'arena'; bytes: number; to: string[] }[] = [];
+  for (const role of ['weights', 'arena'] as const) {
+    const bytes = r.sections.filter((s) => s.role === role && s.region === region).reduce((a, s) => a + s.size, 0);
+    if (bytes === 0) continue;
+    const to = r.regions.filter((g) => g.name !== region && g.free >= bytes).map((g) => g.name);
+    if (to.length) out.push({ role, bytes, to });
+  }
+  return out;
+}
+
 /** The report as a table a person can take in at a glance, with the verdict last. */
 export function formatSizeReport(r: SizeReport): string {
   const out: string[] = [];
@@ -350,6 +366,12 @@ export function formatSizeReport(r: SizeReport): string {
   for (const [label, v] of [['weights', r.weights], ['arena', r.arena]] as const) {
     if (v) out.push(`${label.padEnd(8)} ${formatBytes(v.bytes).padStart(10)} in ${v.section} -> ${v.region}`);
   }
+  // GCC makes a custom-named section PROGBITS unless it starts with .bss.: the zero arena would then take image bytes.
+  const progbitsArena = r.sections.filter((s) => s.role === 'arena' && s.kind !== 'bss');
+  if (progbitsArena.length) {
+    const n = progbitsArena.reduce((a, s) => a + s.size, 0);
+    out.push(`NOTE     the arena is ${progbitsArena[0].kind}, not bss: its ${formatBytes(n)} of zeros are stored in the image; an arena section named .bss.* is NOBITS`);
+  }
   const reserved = r.regions.filter((g) => g.reserved > 0);
   if (reserved.length) {
     out.push(`reserved ${reserved.map((g) => `${formatBytes(g.reserved)} of ${g.name} for ${g.reservedFor ?? 'the runtime'}`).join(', ')} (not counted as free)`);
@@ -367,6 +389,9 @@ export function formatSizeReport(r: SizeReport): string {
     for (const o of r.overflows) {
       const big = r.sections.filter((s) => s.region === o.region).sort((a, b) => b.size - a.size).slice(0, 3);
       out.push(`  largest in ${o.region}: ${big.map((s) => `${s.name} ${formatBytes(s.size)} (${s.object})`).join(', ')}`);
+      for (const m of relocations(r, o.region)) {
+        out.push(`  the ${m.role} (${formatBytes(m.bytes)}) would fit in ${m.to.join(' or ')}: set memory.placement.${m.role}.region in boards/${r.board}/board.json`);
+      }
     }
   }
   return out.join('\n');

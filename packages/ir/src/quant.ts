@@ -37,12 +37,13 @@ export function srdhm(a: number, b: number): number {
 /**
  * gemmlowp::RoundingDivideByPOT: x / 2^exponent, rounding half away from zero. For int32 x
  * and exponent < 31: (x >> e) + (remainder > threshold), threshold = mask/2 + (x < 0), with
- * the comparison done as a sign bit so that no branch depends on the data.
+ * the comparison taken from the sign of threshold - remainder so that no branch depends on
+ * the data.
  */
 export function roundingDivideByPOT(x: number, exponent: number): number {
   if (exponent < 31) {
     const mask = (1 << exponent) - 1;
-    return (x >> exponent) + ((((mask >> 1) - (x >> 31)) - (x & mask)) >>> 31);
+    return (x >> exponent) - (((mask >> 1) - (x >> 31) - (x & mask)) >> 31);
   }
   const p = 2 ** exponent;
   const q = Math.floor(x / p);
@@ -266,10 +267,12 @@ export function computePadding(stride: number, dilation: number, inSize: number,
 /**
  * Per-channel requantization for hot loops: out = clamp(MultiplyByQuantizedMultiplier(
  * acc + bias[c], M[c], shift[c]) + zero_point, act_min, act_max), the same arithmetic as
- * multiplyByQuantizedMultiplier with the per-channel pieces precomputed. When |x * M| < 2^52
- * the doubling high multiply is floor((x*M + 2^30) / 2^31) computed exactly in a double,
- * and the rounding right shift by e > 0 is (y + 2^(e-1) - (y < 0)) >> e, rounding half away
- * from zero; other products take the general helpers.
+ * multiplyByQuantizedMultiplier with the per-channel pieces precomputed. With x the
+ * (left-shifted) accumulator, when |x * M| < 2^52 the doubling high multiply is
+ * floor((x*M + 2^30) / 2^31), computed exactly in a double (the left shift is folded into
+ * the double multiplier: no int32 overflow is possible in that range), and the rounding
+ * right shift by e > 0 is (y + 2^(e-1) - (y < 0)) >> e, rounding half away from zero.
+ * Larger products take the general helpers.
  */
 export class Requantizer {
   // `declare`: no class-field definitions, which would first set each property to
@@ -277,9 +280,9 @@ export class Requantizer {
   declare readonly outZp: number;
   declare readonly actMin: number;
   declare readonly actMax: number;
-  private declare readonly mF: Float64Array;
+  private declare readonly scaled: Float64Array;
   private declare readonly m32: Int32Array;
-  private declare readonly leftMul: Int32Array;
+  private declare readonly left: Int32Array;
   private declare readonly right: Int32Array;
   private declare readonly half: Int32Array;
   private declare readonly negAdj: Int32Array;
@@ -291,16 +294,18 @@ export class Requantizer {
     this.actMin = actMin;
     this.actMax = actMax;
     this.m32 = Int32Array.from(multiplier);
-    this.mF = Float64Array.from(multiplier);
-    this.leftMul = new Int32Array(n);
+    this.scaled = new Float64Array(n);
+    this.left = new Int32Array(n);
     this.right = new Int32Array(n);
     this.half = new Int32Array(n);
     this.negAdj = new Int32Array(n);
     for (let c = 0; c < n; c++) {
       const s = shift[c];
-      if (s < -31) throw new Error(`right shift ${-s} is out of range`);
-      this.leftMul[c] = s > 0 ? 1 << s : 1;
+      if (s < -31 || s > 30) throw new Error(`shift ${s} is out of range`);
+      const l = s > 0 ? s : 0;
       const e = s > 0 ? 0 : -s;
+      this.left[c] = l;
+      this.scaled[c] = multiplier[c] * 2 ** l;
       this.right[c] = e;
       this.half[c] = e > 0 ? 2 ** (e - 1) : 0;
       this.negAdj[c] = e > 0 ? -1 : 0;
@@ -309,14 +314,14 @@ export class Requantizer {
 
   /** Channel c of one accumulator, requantized, offset and clamped. */
   one(acc: number, c: number): number {
-    const x = Math.imul(acc | 0, this.leftMul[c]);
-    const p = x * this.mF[c];
+    const x = acc | 0;
+    const p = x * this.scaled[c];
     let v: number;
     if (p < 4503599627370496 && p > -4503599627370496) {
       const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
       v = ((y + this.half[c] + ((y >> 31) & this.negAdj[c])) >> this.right[c]) + this.outZp;
     } else {
-      v = roundingDivideByPOT(srdhm(x, this.m32[c]), this.right[c]) + this.outZp;
+      v = multiplyByQuantizedMultiplier(x, this.m32[c], this.left[c] - this.right[c]) + this.outZp;
     }
     return v < this.actMin ? this.actMin : v > this.actMax ? this.actMax : v;
   }
@@ -326,10 +331,10 @@ export class Requantizer {
    * branches: outputs saturate often and unpredictably (ReLU), and mispredictions dominate.
    */
   row(acc: Float64Array, n: number, bias: Int32Array, out: Int8Array, o: number): void {
-    const { mF, m32, leftMul, right, half, negAdj, outZp, actMin, actMax } = this;
+    const { scaled, m32, left, right, half, negAdj, outZp, actMin, actMax } = this;
     for (let c = 0; c < n; c++) {
-      const x = Math.imul((acc[c] + bias[c]) | 0, leftMul[c]);
-      const p = x * mF[c];
+      const x = (acc[c] + bias[c]) | 0;
+      const p = x * scaled[c];
       let v: number;
       if (p < 4503599627370496 && p > -4503599627370496) {
         // |y| < 2^21 here, so nothing below can leave int32.
@@ -340,7 +345,7 @@ export class Requantizer {
         const under = actMin - v;
         v += under & ~(under >> 31);
       } else {
-        v = roundingDivideByPOT(srdhm(x, m32[c]), right[c]) + outZp;
+        v = multiplyByQuantizedMultiplier(x, m32[c], left[c] - right[c]) + outZp;
         v = v < actMin ? actMin : v > actMax ? actMax : v;
       }
       out[o + c] = v;

@@ -1,6 +1,13 @@
 /** The shared integer helpers against exact BigInt definitions and real-valued references. */
 import { describe, expect, it } from 'vitest';
 import {
+  GoldenExecutor,
+  activationRangeQuantized,
+  perChannelMultipliers,
+  type Graph,
+  type Tensor,
+} from '../src/index.js';
+import {
   INT32_MAX,
   INT32_MIN,
   computeOutSize,
@@ -174,6 +181,205 @@ describe('Requantizer', () => {
         expect(out[c]).toBe(Math.max(-128, Math.min(127, ref - 7)));
         expect(wide.one(x, c)).toBe(Math.max(-(2 ** 30), Math.min(2 ** 30, ref + 3)));
       }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The convolution kernels' fast paths (packed doubles, paired pixels) and their int32
+// fallbacks against a direct evaluation of TFLite's formula, on small synthetic graphs
+// chosen to reach each path: padding with odd totals, strides, dilation, groups, depth
+// multipliers, kernels too large to pack.
+
+interface ConvCase {
+  name: string;
+  depthwise: boolean;
+  input: [number, number, number, number];
+  /** conv: [outC, kH, kW, inC / groups]; depthwise: [1, kH, kW, inC * dm]. */
+  filter: [number, number, number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  padding: 'same' | 'valid';
+  weightRange: number;
+  perChannel: boolean;
+  /** Weights of magnitude weightRange only: the worst case for the packed fields. */
+  extreme?: boolean;
+}
+
+function tensor(name: string, dtype: Tensor['dtype'], shape: number[], data: Uint8Array | null, quant: Tensor['quant']): Tensor {
+  return { name, dtype, shape, data, quant, isVariable: false };
+}
+
+function runConvCase(k: ConvCase): { got: Int8Array; want: Int8Array } {
+  const r = rng(k.name.length * 7919 + k.input[3]);
+  const [N, H, W, C] = k.input;
+  const [f0, kH, kW, f3] = k.filter;
+  const outC = k.depthwise ? f3 : f0;
+  const dm = k.depthwise ? f3 / C : 1;
+  const groups = k.depthwise ? 1 : C / f3;
+  const [sH, sW] = k.stride;
+  const [dH, dW] = k.dilation;
+  const outH = computeOutSize(k.padding, H, kH, sH, dH);
+  const outW = computeOutSize(k.padding, W, kW, sW, dW);
+  const padT = computePadding(sH, dH, H, kH, outH);
+  const padL = computePadding(sW, dW, W, kW, outW);
+  const x = Int8Array.from({ length: N * H * W * C }, () => (r() % 256) - 128);
+  const w = Int8Array.from({ length: f0 * kH * kW * f3 }, () =>
+    k.extreme ? (r() & 1 ? k.weightRange : -k.weightRange) : (r() % (2 * k.weightRange + 1)) - k.weightRange,
+  );
+  const bias = Int32Array.from({ length: outC }, () => (r() % 20001) - 10000);
+  const inScale = 0.05;
+  const inZp = -3;
+  const outScale = 0.9;
+  const outZp = 5;
+  const fScales = Array.from({ length: k.perChannel ? outC : 1 }, (_, i) => 0.002 + 0.0005 * (i % 7));
+  const { multiplier, shift } = perChannelMultipliers(inScale, fScales, outScale, outC);
+  const [actMin, actMax] = activationRangeQuantized('relu6', 'int8', { scale: [outScale], zeroPoint: [outZp], axis: 0 });
+
+  const want = new Int8Array(N * outH * outW * outC);
+  for (let b = 0; b < N; b++)
+    for (let oy = 0; oy < outH; oy++)
+      for (let ox = 0; ox < outW; ox++)
+        for (let oc = 0; oc < outC; oc++) {
+          let acc = 0;
+          for (let ky = 0; ky < kH; ky++)
+            for (let kx = 0; kx < kW; kx++) {
+              const iy = oy * sH - padT + ky * dH;
+              const ix = ox * sW - padL + kx * dW;
+              if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+              if (k.depthwise) {
+                const ic = Math.floor(oc / dm);
+                acc += w[(ky * kW + kx) * outC + oc] * (x[((b * H + iy) * W + ix) * C + ic] - inZp);
+              } else {
+                const g = Math.floor(oc / (outC / groups));
+                for (let i = 0; i < f3; i++) acc += w[((oc * kH + ky) * kW + kx) * f3 + i] * (x[((b * H + iy) * W + ix) * C + g * f3 + i] - inZp);
+              }
+            }
+          const v = multiplyByQuantizedMultiplier(acc + bias[oc], multiplier[oc], shift[oc]) + outZp;
+          want[((b * outH + oy) * outW + ox) * outC + oc] = Math.max(actMin, Math.min(actMax, v));
+        }
+
+  const bytes = (a: Int8Array | Int32Array) => new Uint8Array(a.buffer.slice(0));
+  const g: Graph = {
+    tensors: [
+      tensor('x', 'int8', [N, H, W, C], null, { scale: [inScale], zeroPoint: [inZp], axis: 0 }),
+      tensor('w', 'int8', [f0, kH, kW, f3], bytes(w), { scale: fScales, zeroPoint: fScales.map(() => 0), axis: k.depthwise ? 3 : 0 }),
+      tensor('b', 'int32', [outC], bytes(bias), null),
+      tensor('y', 'int8', [N, outH, outW, outC], null, { scale: [outScale], zeroPoint: [outZp], axis: 0 }),
+    ],
+    ops: [
+      {
+        kind: k.depthwise ? 'depthwise_conv_2d' : 'conv_2d',
+        inputs: [0, 1, 2],
+        outputs: [3],
+        attrs: { padding: k.padding, strideH: sH, strideW: sW, dilationH: dH, dilationW: dW, activation: 'relu6', depthMultiplier: dm },
+        intermediates: [],
+        version: 1,
+      },
+    ],
+    inputs: [0],
+    outputs: [3],
+    description: '',
+    version: 3,
+    metadata: [],
+    subgraphName: 'main',
+  };
+  const ex = new GoldenExecutor(g);
+  const out = ex.run([new Uint8Array(x.buffer)]).outputs[0];
+  return { got: new Int8Array(out.buffer, out.byteOffset, out.length), want };
+}
+
+describe('convolution kernels against a direct evaluation', () => {
+  const cases: ConvCase[] = [
+    { name: 'conv packed, same, stride 2x1', depthwise: false, input: [1, 7, 9, 5], filter: [13, 3, 3, 5], stride: [2, 1], dilation: [1, 1], padding: 'same', weightRange: 127, perChannel: true },
+    { name: 'conv packed, 10x4 kernel, odd padding', depthwise: false, input: [2, 11, 6, 1], filter: [9, 10, 4, 1], stride: [2, 2], dilation: [1, 1], padding: 'same', weightRange: 127, perChannel: false },
+    { name: 'conv packed, dilation 2', depthwise: false, input: [1, 8, 8, 3], filter: [8, 3, 3, 3], stride: [1, 1], dilation: [2, 2], padding: 'same', weightRange: 127, perChannel: true },
+    { name: 'conv int32 fallback, sum |w| too large', depthwise: false, input: [1, 3, 3, 1100], filter: [5, 1, 1, 1100], stride: [1, 1], dilation: [1, 1], padding: 'valid', weightRange: 127, perChannel: true, extreme: true },
+    { name: 'conv int32 path, 2 groups', depthwise: false, input: [1, 5, 4, 6], filter: [4, 3, 3, 3], stride: [1, 1], dilation: [1, 1], padding: 'same', weightRange: 127, perChannel: true },
+    { name: 'depthwise paired, 3x3 same, odd width', depthwise: true, input: [1, 6, 7, 10], filter: [1, 3, 3, 10], stride: [1, 1], dilation: [1, 1], padding: 'same', weightRange: 127, perChannel: true },
+    { name: 'depthwise paired, 3x3 stride 2', depthwise: true, input: [2, 9, 9, 4], filter: [1, 3, 3, 4], stride: [2, 2], dilation: [1, 1], padding: 'same', weightRange: 127, perChannel: false },
+    { name: 'depthwise paired, 5x5 dilation 2', depthwise: true, input: [1, 12, 11, 3], filter: [1, 5, 5, 3], stride: [1, 1], dilation: [2, 2], padding: 'same', weightRange: 127, perChannel: true },
+    { name: 'depthwise int32 path, multiplier 3', depthwise: true, input: [1, 6, 5, 2], filter: [1, 3, 3, 6], stride: [2, 1], dilation: [1, 1], padding: 'same', weightRange: 127, perChannel: true },
+    { name: 'depthwise int32 fallback, 33x33 kernel', depthwise: true, input: [1, 34, 33, 2], filter: [1, 33, 33, 2], stride: [1, 1], dilation: [1, 1], padding: 'valid', weightRange: 127, perChannel: true, extreme: true },
+  ];
+  for (const k of cases) {
+    it(k.name, () => {
+      const { got, want } = runConvCase(k);
+      expect(got.length).toBe(want.length);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    });
+  }
+});
+
+function singleOpGraph(tensors: Tensor[], op: Graph['ops'][number], inputs: number[], outputs: number[]): Graph {
+  return { tensors, ops: [op], inputs, outputs, description: '', version: 3, metadata: [], subgraphName: 'main' };
+}
+
+describe('fully connected and add against a direct evaluation', () => {
+  for (const perChannel of [false, true]) {
+    it(`fully connected, ${perChannel ? 'per-channel' : 'per-tensor'} filter, 3 rows`, () => {
+      const r = rng(perChannel ? 5 : 6);
+      const [B, K, C] = [3, 37, 11];
+      const x = Int8Array.from({ length: B * K }, () => (r() % 256) - 128);
+      const w = Int8Array.from({ length: C * K }, () => (r() % 255) - 127);
+      const bias = Int32Array.from({ length: C }, () => (r() % 4001) - 2000);
+      const fScales = perChannel ? Array.from({ length: C }, (_, i) => 0.01 + 0.001 * i) : [0.013];
+      const [inScale, inZp, outScale, outZp] = [0.1, 7, 0.35, -4];
+      const g = singleOpGraph(
+        [
+          tensor('x', 'int8', [B, K], null, { scale: [inScale], zeroPoint: [inZp], axis: 0 }),
+          tensor('w', 'int8', [C, K], new Uint8Array(w.buffer.slice(0)), { scale: fScales, zeroPoint: fScales.map(() => 0), axis: 0 }),
+          tensor('b', 'int32', [C], new Uint8Array(bias.buffer.slice(0)), null),
+          tensor('y', 'int8', [B, C], null, { scale: [outScale], zeroPoint: [outZp], axis: 0 }),
+        ],
+        { kind: 'fully_connected', inputs: [0, 1, 2], outputs: [3], attrs: { activation: 'none', keepNumDims: false, asymmetricQuantizeInputs: false }, intermediates: [], version: 1 },
+        [0],
+        [3],
+      );
+      const out = new GoldenExecutor(g).run([new Uint8Array(x.buffer)]).outputs[0];
+      const got = new Int8Array(out.buffer, out.byteOffset, out.length);
+      for (let b = 0; b < B; b++) {
+        for (let c = 0; c < C; c++) {
+          let acc = bias[c];
+          for (let k = 0; k < K; k++) acc += w[c * K + k] * (x[b * K + k] - inZp);
+          // Per-tensor: the scale product is taken in float32, as TFLite does there.
+          const real = perChannel ? (inScale * fScales[c]) / outScale : Math.fround(inScale * fScales[0]) / outScale;
+          const q = quantizeMultiplier(real);
+          const v = Math.max(-128, Math.min(127, multiplyByQuantizedMultiplier(acc, q.multiplier, q.shift) + outZp));
+          expect(got[b * C + c], `row ${b} channel ${c}`).toBe(v);
+        }
+      }
+    });
+  }
+
+  it('add with broadcasting of a [1, 1, C] operand', () => {
+    const r = rng(11);
+    const [H, W, C] = [3, 4, 5];
+    const a = Int8Array.from({ length: H * W * C }, () => (r() % 256) - 128);
+    const b = Int8Array.from({ length: C }, () => (r() % 256) - 128);
+    const [s1, z1, s2, z2, so, zo] = [0.05, -10, 0.08, 3, 0.11, 2];
+    const g = singleOpGraph(
+      [
+        tensor('a', 'int8', [1, H, W, C], null, { scale: [s1], zeroPoint: [z1], axis: 0 }),
+        tensor('b', 'int8', [1, 1, C], null, { scale: [s2], zeroPoint: [z2], axis: 0 }),
+        tensor('y', 'int8', [1, H, W, C], null, { scale: [so], zeroPoint: [zo], axis: 0 }),
+      ],
+      { kind: 'add', inputs: [0, 1], outputs: [2], attrs: { activation: 'relu', potScaleInt16: true }, intermediates: [], version: 1 },
+      [0, 1],
+      [2],
+    );
+    const out = new GoldenExecutor(g).run([new Uint8Array(a.buffer), new Uint8Array(b.buffer)]).outputs[0];
+    const got = new Int8Array(out.buffer, out.byteOffset, out.length);
+    const twiceMax = 2 * Math.max(s1, s2);
+    const m1 = quantizeMultiplier(s1 / twiceMax);
+    const m2 = quantizeMultiplier(s2 / twiceMax);
+    const mo = quantizeMultiplier(twiceMax / ((1 << 20) * so));
+    const [lo] = activationRangeQuantized('relu', 'int8', { scale: [so], zeroPoint: [zo], axis: 0 });
+    for (let i = 0; i < H * W * C; i++) {
+      const x1 = multiplyByQuantizedMultiplier((a[i] - z1) * (1 << 20), m1.multiplier, m1.shift);
+      const x2 = multiplyByQuantizedMultiplier((b[i % C] - z2) * (1 << 20), m2.multiplier, m2.shift);
+      const v = multiplyByQuantizedMultiplier(x1 + x2, mo.multiplier, mo.shift) + zo;
+      expect(got[i], `element ${i}`).toBe(Math.max(lo, Math.min(127, v)));
     }
   });
 });

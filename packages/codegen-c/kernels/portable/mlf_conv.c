@@ -32,32 +32,31 @@ static inline int8_t conv_out(const rq_t *r, int32_t acc, int32_t oc) {
   return (int8_t)mlf_clamp32(v, r->lo, r->hi);
 }
 
-/* Two inputs by two filters over n contiguous values, unrolled by four. */
+/*
+ * Dot products over n contiguous int8 values. The main loops run fixed 16-value
+ * chunks, which compilers vectorize at -O2 where the target has SIMD (the chunk's
+ * partial sums are exact in int32, as are the totals); the rest runs scalar.
+ */
+#define MLF_CHUNK 16
+
+/* Two inputs by two filters. */
 static inline void dot22(const int8_t *a0, const int8_t *a1, const int8_t *w0, const int8_t *w1, int32_t n,
                          int32_t *s) {
   int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0;
-  int32_t k = 0;
-  for (; k + 4 <= n; k += 4) {
-    int32_t x0 = a0[k], x1 = a1[k], f0 = w0[k], f1 = w1[k];
-    s00 += x0 * f0;
-    s01 += x0 * f1;
-    s10 += x1 * f0;
-    s11 += x1 * f1;
-    x0 = a0[k + 1], x1 = a1[k + 1], f0 = w0[k + 1], f1 = w1[k + 1];
-    s00 += x0 * f0;
-    s01 += x0 * f1;
-    s10 += x1 * f0;
-    s11 += x1 * f1;
-    x0 = a0[k + 2], x1 = a1[k + 2], f0 = w0[k + 2], f1 = w1[k + 2];
-    s00 += x0 * f0;
-    s01 += x0 * f1;
-    s10 += x1 * f0;
-    s11 += x1 * f1;
-    x0 = a0[k + 3], x1 = a1[k + 3], f0 = w0[k + 3], f1 = w1[k + 3];
-    s00 += x0 * f0;
-    s01 += x0 * f1;
-    s10 += x1 * f0;
-    s11 += x1 * f1;
+  int32_t k = 0, j;
+  for (; k + MLF_CHUNK <= n; k += MLF_CHUNK) {
+    int32_t t00 = 0, t01 = 0, t10 = 0, t11 = 0;
+    for (j = 0; j < MLF_CHUNK; ++j) {
+      const int32_t x0 = a0[k + j], x1 = a1[k + j], f0 = w0[k + j], f1 = w1[k + j];
+      t00 += x0 * f0;
+      t01 += x0 * f1;
+      t10 += x1 * f0;
+      t11 += x1 * f1;
+    }
+    s00 += t00;
+    s01 += t01;
+    s10 += t10;
+    s11 += t11;
   }
   for (; k < n; ++k) {
     const int32_t x0 = a0[k], x1 = a1[k], f0 = w0[k], f1 = w1[k];
@@ -75,11 +74,16 @@ static inline void dot22(const int8_t *a0, const int8_t *a1, const int8_t *w0, c
 /* One input by two filters. */
 static inline void dot12(const int8_t *a, const int8_t *w0, const int8_t *w1, int32_t n, int32_t *s) {
   int32_t s0 = 0, s1 = 0;
-  int32_t k = 0;
-  for (; k + 2 <= n; k += 2) {
-    const int32_t x = a[k], y = a[k + 1];
-    s0 += x * w0[k] + y * w0[k + 1];
-    s1 += x * w1[k] + y * w1[k + 1];
+  int32_t k = 0, j;
+  for (; k + MLF_CHUNK <= n; k += MLF_CHUNK) {
+    int32_t t0 = 0, t1 = 0;
+    for (j = 0; j < MLF_CHUNK; ++j) {
+      const int32_t x = a[k + j];
+      t0 += x * w0[k + j];
+      t1 += x * w1[k + j];
+    }
+    s0 += t0;
+    s1 += t1;
   }
   for (; k < n; ++k) {
     const int32_t x = a[k];
@@ -92,8 +96,13 @@ static inline void dot12(const int8_t *a, const int8_t *w0, const int8_t *w1, in
 
 static inline int32_t dot11(const int8_t *a, const int8_t *w, int32_t n) {
   int32_t s = 0;
-  int32_t k;
-  for (k = 0; k < n; ++k) s += (int32_t)a[k] * w[k];
+  int32_t k = 0, j;
+  for (; k + MLF_CHUNK <= n; k += MLF_CHUNK) {
+    int32_t t = 0;
+    for (j = 0; j < MLF_CHUNK; ++j) t += (int32_t)a[k + j] * w[k + j];
+    s += t;
+  }
+  for (; k < n; ++k) s += (int32_t)a[k] * w[k];
   return s;
 }
 

@@ -5,14 +5,15 @@
  * CONVENTIONS (every kernel in this folder, including mlf_svdf.c, mlf_lstm.c and
  * mlf_seq.h, follows them; the code generator relies on them mechanically):
  *
+ * 0. Headers. Only <stddef.h>, <stdint.h> and this file: boards build freestanding,
+ *    without a C library's headers; memcpy/memmove/memset are declared here.
  * 1. Naming. Functions are mlf_<op>[_<variant>]_<types>, e.g. mlf_conv2d_1x1_s8,
  *    mlf_softmax_s8_s16 (s8/s16/s32 = int8/int16/int32 activations). Types are
  *    mlf_<op>_params. Private helpers are `static` inside their .c file; shared
  *    inline helpers live in a header and start with mlf_.
  * 2. Layout. Dense row-major tensors; 4-D activations NHWC; conv filters OHWI,
  *    depthwise filters 1HWO, fully-connected weights [out][in]. A kernel may ask
- *    the generator for another constant layout (mlf_dwconv2d_3x3_s8 takes its
- *    filter channel-major, [c][9]); the kernel's comment says so.
+ *    the generator for another constant layout; its comment then says so.
  * 3. Signature. void mlf_<op>(const mlf_<op>_params *p, <tensors>) where <tensors>
  *    are, in this order: every NON-constant input in TFLite input order (variable
  *    state tensors included, at their TFLite position, as non-const pointers),
@@ -52,7 +53,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Byte copies. A freestanding build (no C library headers, as on the ARC boards) still
+ * links memcpy/memmove/memset from the runtime, as GCC and clang require; declare them
+ * there instead of including <string.h>.
+ */
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+#else
 #include <string.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {

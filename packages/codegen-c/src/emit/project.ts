@@ -215,6 +215,9 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     weights,
     headers: headers.filter((h) => h !== 'mlf_kernels.h'),
     passes: m.passes.join(', '),
+    removed: [...m.removed]
+      .sort((a, b) => a[0] - b[0])
+      .map(([i, why]) => cComment(`#${i} ${g.ops[i].kind.toUpperCase()}: ${why}`)),
     buffers: bufferRows,
     cc: target.cc,
     cflags: target.cflags.join(' '),

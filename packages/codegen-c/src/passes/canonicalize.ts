@@ -7,7 +7,7 @@
  *  - DEQUANTIZE -> QUANTIZE pairs collapse to an alias (same quantization) or a single
  *    integer requantization; a QUANTIZE that changes nothing becomes an alias.
  */
-import { GoldenExecutor, MliflowError, byteSize, type Graph, type Op, type Quantization, type Tensor } from '@mliflow/ir';
+import { GoldenExecutor, MliflowError, byteSize, opLabel, type Graph, type Op, type Quantization, type Tensor } from '@mliflow/ir';
 import { consumers, constData, isConst, isGraphOutput, rootOf, tensor, type Module, type WorkOp } from '../module.js';
 
 export function canonicalize(m: Module): void {
@@ -29,6 +29,7 @@ function foldConstants(m: Module): void {
       const out = evaluate(m, w);
       if (out) {
         w.op.outputs.forEach((o, k) => m.folded.set(o, out[k]));
+        m.removed.set(w.index, 'constant, evaluated at compile time');
         continue;
       }
     }
@@ -67,6 +68,7 @@ function aliasReshapes(m: Module): void {
     if (a.isVariable || b.isVariable || a.dtype !== b.dtype || byteSize(a) !== byteSize(b)) return true;
     if (isConst(m, src)) return true; // folded above unless it is a graph output
     m.alias.set(dst, rootOf(m, src));
+    m.removed.set(w.index, 'alias of its input');
     return false;
   });
 }
@@ -95,6 +97,7 @@ function foldQuantizePairs(m: Module): void {
       // q -> float -> q': requantize q straight into q'.
       const orig = pw.op.inputs[0];
       drop.add(p!);
+      m.removed.set(pw.index, `folded into ${opLabel(w.index, w.op)}`);
       const op: Op = { ...w.op, inputs: [orig] };
       m.ops[pos] = { index: w.index, op };
     }
@@ -103,6 +106,7 @@ function foldQuantizePairs(m: Module): void {
     const b = tensor(m, cur.outputs[0]);
     if (a.dtype === b.dtype && sameQuant(a.quant, b.quant) && !isConst(m, cur.inputs[0]) && !a.isVariable) {
       m.alias.set(cur.outputs[0], rootOf(m, cur.inputs[0]));
+      m.removed.set(w.index, 'alias of its input (no change of type or scale)');
       drop.add(pos);
     }
   });

@@ -4,7 +4,7 @@
  * the image as the input zero point, which is exactly what PAD wrote, so the result
  * is unchanged while the padded copy (time and arena) disappears.
  */
-import { elementCount, typedView } from '@mliflow/ir';
+import { elementCount, opLabel, typedView } from '@mliflow/ir';
 import { constData, consumers, isGraphOutput, rootOf, tensor, type Module } from '../module.js';
 
 export function fusePad(m: Module): void {
@@ -35,6 +35,7 @@ export function fusePad(m: Module): void {
     }
     cw.padFusion = { top: pads[2], left: pads[4], paddedH: b.shape[1], paddedW: b.shape[2], padOp: w.index };
     cw.op = { ...cw.op, inputs: [src, ...cw.op.inputs.slice(1)] };
+    m.removed.set(w.index, `fused into ${opLabel(cw.index, cw.op)}`);
     drop.add(pos);
   });
   m.ops = m.ops.filter((_, pos) => !drop.has(pos));

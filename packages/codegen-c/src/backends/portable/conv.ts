@@ -107,7 +107,7 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
       out_zp: outQ.zp,
       act_min: actMin,
       act_max: actMax,
-      filter: kernel === 'mlf_dwconv2d_3x3_s8' ? { array: { ctype: 'int8_t', data: channelMajor(w, kH * kW, outC), what: 'filter, channel-major [c][9]' } } : { tensor: fId },
+      filter: { tensor: fId },
       bias: { array: { ctype: 'int32_t', data: folded, what: 'bias with the input offset folded in' } },
       mult: { array: { ctype: 'int32_t', data: mult, what: 'output multipliers' } },
       shift: { array: { ctype: 'int32_t', data: shift, what: 'output shifts' } },
@@ -122,9 +122,3 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
   });
 }
 
-/** [taps][c] -> [c][taps]: a channel's taps adjacent, for the 3x3 depthwise kernel. */
-function channelMajor(w: ArrayLike<number>, taps: number, c: number): Int8Array {
-  const out = new Int8Array(taps * c);
-  for (let t = 0; t < taps; t++) for (let ch = 0; ch < c; ch++) out[ch * taps + t] = w[t * c + ch];
-  return out;
-}

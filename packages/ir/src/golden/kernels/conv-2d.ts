@@ -12,7 +12,8 @@
  *
  * Both run over a copy of the input that is padded with zeros and, for int8, already offset
  * by the input zero point, so that padded taps add exactly zero and the inner loop has no
- * bounds checks.
+ * bounds checks. The int8 sums are exact integers, so the order of accumulation is free:
+ * the fast path packs two channels per double (see PACK_FIELD below).
  */
 import { elementCount, type Tensor } from '../../graph.js';
 import type { ConvAttrs, Op } from '../../ops.js';
@@ -119,8 +120,8 @@ export function biasInt32(ctx: PrepareContext, bias: Tensor | null, channels: nu
   return new Int32Array(bias.data.buffer.slice(bias.data.byteOffset, bias.data.byteOffset + bias.data.byteLength));
 }
 
-/** Constant float32 data, or int8 data dequantized per channel along `axis` (hybrid models). */
-export function floatConstant(ctx: PrepareContext, t: Tensor, axis: number): Float32Array {
+/** Constant float32 data, or int8 data dequantized (per channel when so quantized). */
+export function floatConstant(ctx: PrepareContext, t: Tensor): Float32Array {
   if (!t.data) throw ctx.unsupported(`"${t.name}" must be constant`);
   const bytes = t.data.slice();
   if (t.dtype === 'float32') return new Float32Array(bytes.buffer);
@@ -129,7 +130,7 @@ export function floatConstant(ctx: PrepareContext, t: Tensor, axis: number): Flo
     // exact dequantized values, not TFLite's hybrid arithmetic.
     const q = new Int8Array(bytes.buffer);
     const out = new Float32Array(q.length);
-    const { scale, zeroPoint } = t.quant;
+    const { scale, zeroPoint, axis } = t.quant;
     const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
     const n = t.shape[axis];
     for (let i = 0; i < q.length; i++) {
@@ -143,7 +144,7 @@ export function floatConstant(ctx: PrepareContext, t: Tensor, axis: number): Flo
 
 export function floatBias(ctx: PrepareContext, bias: Tensor | null, channels: number): Float32Array {
   if (!bias) return new Float32Array(channels);
-  const b = floatConstant(ctx, bias, 0);
+  const b = floatConstant(ctx, bias);
   if (b.length !== channels) throw ctx.unsupported(`bias has ${b.length} values for ${channels} channels`);
   return b;
 }
@@ -175,7 +176,7 @@ export const conv2d: Kernel = {
     const perGroup = outC / groups;
 
     if (input.dtype === 'float32' && output.dtype === 'float32') {
-      const weights = floatConstant(ctx, filter, 0);
+      const weights = floatConstant(ctx, filter);
       const biasF = floatBias(ctx, bias, outC);
       const [lo, hi] = activationRangeFloat(attrs.activation);
       const padded = new Float32Array(w.batches * w.padH * w.padW * w.inC);
@@ -197,7 +198,7 @@ export const conv2d: Kernel = {
     const inOffset = -inQ.zeroPoint;
     const outZp = outQ.zeroPoint;
     const rq = new Requantizer(multiplier, shift, outZp, actMin, actMax);
-    const packed = groups === 1 ? packFilter(raw, outC, w.kH * w.kW * filterC, 255) : null;
+    const packed = groups === 1 ? packFilter(raw, outC, w.kH * w.kW * filterC) : null;
     if (packed) {
       const runs = filterRuns(w);
       const pixels = pixelBases(w);
@@ -250,7 +251,6 @@ function convInt(
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
         const base = ((b * padH + oy * strideH) * padW + ox * strideW) * inC;
-        acc.fill(0);
         let c = 0;
         for (; blocks && c + 4 <= outC; c += 4) {
           const g = ((c / perGroup) | 0) * filterC;
@@ -274,10 +274,10 @@ function convInt(
               }
             }
           }
-          acc[c] = (acc[c] + a0) | 0;
-          acc[c + 1] = (acc[c + 1] + a1) | 0;
-          acc[c + 2] = (acc[c + 2] + a2) | 0;
-          acc[c + 3] = (acc[c + 3] + a3) | 0;
+          acc[c] = a0;
+          acc[c + 1] = a1;
+          acc[c + 2] = a2;
+          acc[c + 3] = a3;
         }
         for (; c < outC; c++) {
           const g = ((c / perGroup) | 0) * filterC;
@@ -291,7 +291,7 @@ function convInt(
               while (xi < end) a = (a + Math.imul(x[xi++], f[fi++])) | 0;
             }
           }
-          acc[c] = (acc[c] + a) | 0;
+          acc[c] = a;
         }
         rq.row(acc, outC, bias, out, o);
         o += outC;
@@ -340,23 +340,30 @@ function convFloat(
 
 /*
  * The packed int8 path. Two output channels share one double: the filter value of channel
- * j goes in the low field and that of channel j + 4 in the high field, scaled by 2^26, so
- * one floating multiply-add accumulates both dot products. Every partial sum is an integer
- * of magnitude below 2^52, hence exact, as long as each channel's worst case
- * sum |w| * max|x| stays below 2^25; packFilter checks that per channel and refuses
- * otherwise (the caller then uses the plain int32 path). The low field is recovered by
- * rounding to the nearest multiple of 2^26, which is unambiguous for |low| < 2^25.
+ * j goes in the low field and that of channel j + 4 in the high field, 2^26 above, so one
+ * floating multiply-add accumulates both dot products. Every partial sum is an integer of
+ * magnitude below 2^52, hence exact, as long as each channel's worst case sum |w| * 255
+ * (|input - zero point| <= 255) stays below 2^25; the caller checks that per channel and
+ * otherwise uses the plain int32 path. The low field is recovered by rounding to the
+ * nearest multiple of 2^26, which is unambiguous for |low| < 2^25. Depthwise packs two
+ * pixels instead of two channels, under the same bound.
  */
-const FIELD = 67108864; // 2^26
-const INV_FIELD = 1 / FIELD;
-const LOW_LIMIT = 33554432; // 2^25
+export const PACK_FIELD = 67108864; // 2^26
+export const PACK_INV_FIELD = 1 / PACK_FIELD;
+/** x + ROUNDER - ROUNDER rounds x to the nearest integer for |x| < 2^51. */
+export const ROUNDER = 6755399441055744; // 1.5 * 2^52
+
+/** Whether dot products whose weights have this sum of magnitudes fit a packed field. */
+export function fitsPackedField(sumAbsWeights: number): boolean {
+  return sumAbsWeights * 255 < 33554432;
+}
 
 /** Filter [C][K] packed into blocks of 8 channels: [C/8][K][4] doubles; null if unsafe. */
-export function packFilter(w: Int8Array, channels: number, K: number, maxAbsX: number): Float64Array | null {
+function packFilter(w: Int8Array, channels: number, K: number): Float64Array | null {
   for (let c = 0; c < channels; c++) {
     let s = 0;
     for (let k = 0; k < K; k++) s += Math.abs(w[c * K + k]);
-    if (s * maxAbsX >= LOW_LIMIT) return null;
+    if (!fitsPackedField(s)) return null;
   }
   const blocks = Math.ceil(channels / 8);
   const out = new Float64Array(blocks * K * 4);
@@ -367,7 +374,7 @@ export function packFilter(w: Int8Array, channels: number, K: number, maxAbsX: n
         const hi = lo + 4;
         const vLo = lo < channels ? w[lo * K + k] : 0;
         const vHi = hi < channels ? w[hi * K + k] : 0;
-        out[(b * K + k) * 4 + j] = vLo + vHi * FIELD;
+        out[(b * K + k) * 4 + j] = vLo + vHi * PACK_FIELD;
       }
     }
   }
@@ -462,18 +469,22 @@ function convPacked(
   }
 }
 
-/** Split four packed accumulators into channels c..c+3 (low fields) and c+4..c+7 (high). */
+/**
+ * Split four packed accumulators into channels c..c+3 (low fields) and c+4..c+7 (high).
+ * Adding and subtracting 1.5 * 2^52 rounds a / 2^26 to the nearest integer (|a| < 2^52, and
+ * no ties since |low| < 2^25): that is the high field, and the rest is the low one.
+ */
 function unpack4(acc: Float64Array, c: number, a0: number, a1: number, a2: number, a3: number): void {
-  let lo = a0 - Math.round(a0 * INV_FIELD) * FIELD;
-  acc[c] = lo;
-  acc[c + 4] = (a0 - lo) * INV_FIELD;
-  lo = a1 - Math.round(a1 * INV_FIELD) * FIELD;
-  acc[c + 1] = lo;
-  acc[c + 5] = (a1 - lo) * INV_FIELD;
-  lo = a2 - Math.round(a2 * INV_FIELD) * FIELD;
-  acc[c + 2] = lo;
-  acc[c + 6] = (a2 - lo) * INV_FIELD;
-  lo = a3 - Math.round(a3 * INV_FIELD) * FIELD;
-  acc[c + 3] = lo;
-  acc[c + 7] = (a3 - lo) * INV_FIELD;
+  let hi = a0 * PACK_INV_FIELD + ROUNDER - ROUNDER;
+  acc[c] = a0 - hi * PACK_FIELD;
+  acc[c + 4] = hi;
+  hi = a1 * PACK_INV_FIELD + ROUNDER - ROUNDER;
+  acc[c + 1] = a1 - hi * PACK_FIELD;
+  acc[c + 5] = hi;
+  hi = a2 * PACK_INV_FIELD + ROUNDER - ROUNDER;
+  acc[c + 2] = a2 - hi * PACK_FIELD;
+  acc[c + 6] = hi;
+  hi = a3 * PACK_INV_FIELD + ROUNDER - ROUNDER;
+  acc[c + 3] = a3 - hi * PACK_FIELD;
+  acc[c + 7] = hi;
 }

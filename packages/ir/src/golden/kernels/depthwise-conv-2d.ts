@@ -10,7 +10,19 @@
 import type { DepthwiseAttrs, Op } from '../../ops.js';
 import { activationRangeFloat, activationRangeQuantized, perChannelMultipliers, Requantizer } from '../../quant.js';
 import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
-import { biasInt32, convWindow, fillPadded, filterScales, floatBias, floatConstant, type Window } from './conv-2d.js';
+import {
+  biasInt32,
+  convWindow,
+  fillPadded,
+  filterScales,
+  fitsPackedField,
+  floatBias,
+  floatConstant,
+  PACK_FIELD,
+  PACK_INV_FIELD,
+  ROUNDER,
+  type Window,
+} from './conv-2d.js';
 
 function prepareDepthwise(ctx: PrepareContext) {
   const op = ctx.op as Op<'depthwise_conv_2d'>;
@@ -36,7 +48,7 @@ export const depthwiseConv2d: Kernel = {
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
     if (input.dtype === 'float32' && output.dtype === 'float32') {
-      const weights = floatConstant(ctx, filter, 3);
+      const weights = floatConstant(ctx, filter);
       const biasF = floatBias(ctx, bias, outC);
       const [lo, hi] = activationRangeFloat(attrs.activation);
       const padded = new Float32Array(w.batches * w.padH * w.padW * w.inC);
@@ -59,16 +71,14 @@ export const depthwiseConv2d: Kernel = {
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const inOffset = -inQ.zeroPoint[0];
     if (dm === 1 && pairsAreExact(raw, outC, w.kH * w.kW)) {
-      const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
-      const pairs = new Float64Array(padded.length);
+      const pairs = new Float64Array(w.batches * w.padH * w.padW * w.inC);
       const weightsF = Float64Array.from(raw);
       const taps = tapOffsets(w);
       const accA = new Float64Array(outC);
       const accB = new Float64Array(outC);
       const sum = new Float64Array(outC);
       return (buffers: Buffers) => {
-        fillPadded(w, buffers[inId] as Int8Array, padded, inOffset);
-        pairImage(w, padded, pairs);
+        fillPairs(w, buffers[inId] as Int8Array, pairs, inOffset);
         depthwisePaired(w, pairs, weightsF, taps, biasI, rq, accA, accB, sum, buffers[outId] as Int8Array);
       };
     }
@@ -161,19 +171,15 @@ function depthwiseFloat(
 
 /*
  * The paired int8 path (depth multiplier 1). Horizontally adjacent output pixels use the
- * same filter value at the same tap, so the input value under the second pixel's window is
- * packed into the high field of a double, 2^26 above the first's: one multiply-add
- * accumulates both pixels. Sums are integers below 2^52 in magnitude and so exact while
- * sum |w| * 255 < 2^25 for every channel, which pairsAreExact checks.
+ * same filter value at the same tap, so the input under the second pixel's window goes in
+ * the high field of a double (see PACK_FIELD in conv-2d.ts for why the sums stay exact):
+ * one multiply-add accumulates both pixels.
  */
-const FIELD = 67108864; // 2^26
-const INV_FIELD = 1 / FIELD;
-
 function pairsAreExact(w: Int8Array, channels: number, taps: number): boolean {
   for (let c = 0; c < channels; c++) {
     let s = 0;
     for (let t = 0; t < taps; t++) s += Math.abs(w[t * channels + c]);
-    if (s * 255 >= 33554432) return false;
+    if (!fitsPackedField(s)) return false;
   }
   return true;
 }
@@ -187,17 +193,30 @@ function tapOffsets(w: Window): Int32Array {
   return out;
 }
 
-/** pairs[y, x, c] = x[y, x, c] + x[y, x + strideW, c] * 2^26 (just x[y, x, c] at the edge). */
-function pairImage(w: Window, x: Float64Array, pairs: Float64Array): void {
-  const { batches, padH, padW, inC, strideW } = w;
-  const rowLen = padW * inC;
-  const step = strideW * inC;
-  for (let r = 0; r < batches * padH; r++) {
-    const base = r * rowLen;
-    const split = base + Math.max(0, rowLen - step);
-    let i = base;
-    for (; i < split; i++) pairs[i] = x[i] + x[i + step] * FIELD;
-    for (const end = base + rowLen; i < end; i++) pairs[i] = x[i];
+/**
+ * The paired image straight from the int8 input: with X the zero-padded input offset by
+ * `offset`, pairs[y, x, c] = X[y, x, c] + X[y, x + strideW, c] * 2^26. Positions that are
+ * zero on both counts are never written and stay zero from allocation.
+ */
+function fillPairs(w: Window, src: Int8Array, pairs: Float64Array, offset: number): void {
+  const { batches, inH, inW, inC, padTop, padLeft, padH, padW, strideW } = w;
+  for (let b = 0; b < batches; b++) {
+    for (let y = 0; y < inH && y + padTop < padH; y++) {
+      const srcRow = (b * inH + y) * inW * inC;
+      const dstRow = (b * padH + y + padTop) * padW * inC;
+      for (let px = 0; px < padW; px++) {
+        const ix = px - padLeft;
+        const ix2 = ix + strideW;
+        const lo = ix >= 0 && ix < inW;
+        const hi = ix2 >= 0 && ix2 < inW;
+        const d = dstRow + px * inC;
+        const s1 = srcRow + ix * inC;
+        const s2 = srcRow + ix2 * inC;
+        if (lo && hi) for (let c = 0; c < inC; c++) pairs[d + c] = src[s1 + c] + offset + (src[s2 + c] + offset) * PACK_FIELD;
+        else if (lo) for (let c = 0; c < inC; c++) pairs[d + c] = src[s1 + c] + offset;
+        else if (hi) for (let c = 0; c < inC; c++) pairs[d + c] = (src[s2 + c] + offset) * PACK_FIELD;
+      }
+    }
   }
 }
 
@@ -241,9 +260,9 @@ function depthwisePaired(
         }
         for (let c = 0; c < inC; c++) {
           const a = sum[c];
-          const lo = a - Math.round(a * INV_FIELD) * FIELD;
-          accA[c] = lo;
-          accB[c] = (a - lo) * INV_FIELD;
+          const hi = a * PACK_INV_FIELD + ROUNDER - ROUNDER; // see unpack4 in conv-2d.ts
+          accA[c] = a - hi * PACK_FIELD;
+          accB[c] = hi;
         }
         const o = ((b * outH + oy) * outW + ox) * inC;
         rq.row(accA, inC, bias, out, o);

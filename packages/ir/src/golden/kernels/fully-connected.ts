@@ -47,7 +47,7 @@ export const fullyConnected: Kernel = {
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
     if (input.dtype === 'float32' && output.dtype === 'float32') {
-      const weights = floatConstant(ctx, filter, 0);
+      const weights = floatConstant(ctx, filter);
       const biasF = floatBias(ctx, bias, outDepth);
       const [lo, hi] = activationRangeFloat(attrs.activation);
       return (buffers: Buffers) => {
