@@ -1,5 +1,6 @@
 /** Shared by the codegen tests: which shared models to build, temp projects, make. */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,8 +34,19 @@ export function tempProject(p: GeneratedProject, name: string): string {
   return dir;
 }
 
-export function make(dir: string, vars: string[] = []): void {
-  execFileSync('make', ['-s', '-j2', '-C', dir, ...vars], { stdio: ['ignore', 'pipe', 'pipe'] });
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs a program to completion. Asynchronous on purpose: a test worker blocked in a
+ * synchronous child process for a minute misses vitest's RPC deadline.
+ */
+export async function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await execFileAsync(cmd, args, { env: env ?? process.env, maxBuffer: 64 << 20, encoding: 'utf8' });
+  return r.stdout;
+}
+
+export async function make(dir: string, vars: string[] = []): Promise<void> {
+  await run('make', ['-s', '-j2', '-C', dir, ...vars]);
 }
 
 /** The first `n` records of the inputs and of the expected outputs. */

@@ -4,14 +4,13 @@
  * outputs; then an AddressSanitizer/UBSan build on a few records. Models whose operators
  * have no kernel yet must fail with a clear UnsupportedError instead.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnsupportedError } from '@mliflow/ir';
 import { diffBytes } from '../../../test/compare.js';
 import type { GeneratedProject } from '../src/index.js';
-import { compileShared, firstRecords, integerModels, loadModel, make, tempProject } from './helpers.js';
+import { compileShared, firstRecords, integerModels, loadModel, make, run, tempProject } from './helpers.js';
 
 const SAN_FLAGS = '-std=c99 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all';
 /** Records run under the sanitizers; the big model gets one. */
@@ -43,23 +42,24 @@ describe.each(integerModels())('host C: %s', (name) => {
     }
   });
 
-  it('builds warning-free and matches TFLite Micro bit-exactly on every record', () => {
+  it('builds warning-free and matches TFLite Micro bit-exactly on every record', async () => {
     if (!project) return;
-    make(dir);
+    await make(dir);
     writeFileSync(join(dir, 'in.bin'), vec.inputs);
-    execFileSync(join(dir, project.summary.executable), [join(dir, 'in.bin'), join(dir, 'out.bin')]);
+    await run(join(dir, project.summary.executable), [join(dir, 'in.bin'), join(dir, 'out.bin')]);
     const d = diffBytes(new Uint8Array(readFileSync(join(dir, 'out.bin'))), vec.tflm!);
     expect(d.summary, `${name}: ${d.summary}`).toBe('0 differing bytes');
   });
 
-  it('runs clean under AddressSanitizer and UBSan', () => {
+  it('runs clean under AddressSanitizer and UBSan', async () => {
     if (!project) return;
-    make(dir, ['BUILD=build-san', `CFLAGS=${SAN_FLAGS}`, 'LDFLAGS=-fsanitize=address,undefined']);
+    await make(dir, ['BUILD=build-san', `CFLAGS=${SAN_FLAGS}`, 'LDFLAGS=-fsanitize=address,undefined']);
     const { inputs, expected } = firstRecords(vec, sanRecords(name));
     writeFileSync(join(dir, 'in-san.bin'), inputs);
-    execFileSync(join(dir, 'build-san', 'model'), [join(dir, 'in-san.bin'), join(dir, 'out-san.bin')], {
-      env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await run(join(dir, 'build-san', 'model'), [join(dir, 'in-san.bin'), join(dir, 'out-san.bin')], {
+      ...process.env,
+      ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1',
+      UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
     });
     const d = diffBytes(new Uint8Array(readFileSync(join(dir, 'out-san.bin'))), expected);
     expect(d.summary).toBe('0 differing bytes');

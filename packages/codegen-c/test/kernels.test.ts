@@ -5,7 +5,6 @@
  * constant subgraphs), each a small synthetic graph: the generated C must match the golden
  * executor (itself bit-exact with TFLite Micro) on random records.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { GoldenExecutor, type Graph } from '@mliflow/ir';
 import { diffBytes } from '../../../test/compare.js';
 import { compileModel, hostTarget, type CompileSummary } from '../src/index.js';
 import { GraphBuilder, randomRecords } from './graph-builder.js';
-import { make, tempProject } from './helpers.js';
+import { make, run, tempProject } from './helpers.js';
 
 /** An output scale that keeps a conv's int8 result mostly unsaturated. */
 function outScale(inScale: number, wScales: number[], fanIn: number): number {
@@ -220,7 +219,7 @@ const CASES: Case[] = [
 ];
 
 describe('kernels against the golden executor', () => {
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const g = c.build();
     const records = randomRecords(g, 5);
     const expected = new GoldenExecutor(c.oracle ? c.oracle(g) : g).runRecords(records);
@@ -228,9 +227,9 @@ describe('kernels against the golden executor', () => {
     c.check?.(p.summary);
     const dir = tempProject(p, 'synthetic');
     try {
-      make(dir);
+      await make(dir);
       writeFileSync(join(dir, 'in.bin'), records);
-      execFileSync(join(dir, p.summary.executable), [join(dir, 'in.bin'), join(dir, 'out.bin')]);
+      await run(join(dir, p.summary.executable), [join(dir, 'in.bin'), join(dir, 'out.bin')]);
       const d = diffBytes(new Uint8Array(readFileSync(join(dir, 'out.bin'))), expected);
       expect(d.summary).toBe('0 differing bytes');
     } finally {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '@mliflow/ir';
 import { hostTarget, type TargetSpec } from '../src/index.js';
-import { compileShared, make, tempProject } from './helpers.js';
+import { compileShared, make, run, tempProject } from './helpers.js';
 
 function hasTool(cmd: string): boolean {
   try {
@@ -32,29 +32,29 @@ const ARC: TargetSpec = {
 };
 
 describe('targets', () => {
-  it('builds a library without main.c when the target has no host main', () => {
+  it('builds a library without main.c when the target has no host main', async () => {
     const p = compileShared('kws_ref_model', hostTarget({ hostMain: false }));
     expect(p.files.has('main.c')).toBe(false);
     expect(p.summary.executable).toBe('build/libmliflow_model.a');
     const dir = tempProject(p, 'lib');
     try {
-      make(dir);
+      await make(dir);
       expect(existsSync(join(dir, p.summary.executable))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it.skipIf(!hasTool('arc-linux-gnu-gcc'))('builds freestanding for ARC EM with sections, state kernels included', () => {
+  it.skipIf(!hasTool('arc-linux-gnu-gcc'))('builds freestanding for ARC EM with sections, state kernels included', async () => {
     for (const name of ['kws_ref_model', 'keyword_scrambled_8bit']) {
       const p = compileShared(name, ARC);
       expect(p.files.get('weights.c')).toContain('MLF_SECTION(".mli_model")');
       const dir = tempProject(p, 'arc');
       try {
-        make(dir, ['AR=arc-linux-gnu-ar']);
-        const syms = execFileSync('arc-linux-gnu-nm', [join(dir, p.summary.executable)]).toString();
+        await make(dir, ['AR=arc-linux-gnu-ar']);
+        const syms = await run('arc-linux-gnu-nm', [join(dir, p.summary.executable)]);
         expect(syms).toMatch(/ T mliflow_model_invoke/);
-        const sections = execFileSync('arc-linux-gnu-objdump', ['-h', join(dir, 'build', 'weights.o')]).toString();
+        const sections = await run('arc-linux-gnu-objdump', ['-h', join(dir, 'build', 'weights.o')]);
         expect(sections).toContain('.mli_model');
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The mliflow command line. Every command has --help; script-facing ones have --json.
- * Exit codes: 0 success, 1 a check failed (outputs differ), 2 bad input or usage,
+ * Exit codes: 0 success, 1 a check failed (outputs differ, or the project does not fit the board), 2 bad input or usage,
  * 3 a required tool is missing, 70 an internal error (a bug: please report it).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -20,7 +20,7 @@ function usage(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'exit codes: 0 ok, 1 outputs differ, 2 bad input or usage, 3 missing tool, 70 internal error',
+    'exit codes: 0 ok, 1 a check failed (outputs differ, or does not fit the board), 2 bad input or usage, 3 missing tool, 70 internal error',
   ].join('\n');
 }
 

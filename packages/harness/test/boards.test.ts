@@ -65,7 +65,7 @@ describe('loading boards', () => {
   it('gives the EMSDP an EM target with its sections and memory map', () => {
     const b = loadBoard('emsdp');
     const t = b.target();
-    expect(t).toMatchObject({ name: 'emsdp', cc: 'arc-linux-gnu-gcc', hostMain: false, weightsSection: '.mli_model', arenaSection: '.Zdata' });
+    expect(t).toMatchObject({ name: 'emsdp', cc: 'arc-linux-gnu-gcc', hostMain: false, weightsSection: '.mli_model', arenaSection: '.bss.mliflow_arena' });
     expect(t.cflags).toEqual(expect.arrayContaining(['-mcpu=em4_fpuda', '-std=c99', '-Wall', '-Wextra', '-Werror', '-O2', '-ffreestanding']));
     expect(t.ldflags).toEqual(['-nostdlib', '-r']);
     const dccm = b.spec.memory.regions.find((r) => r.name === 'DCCM');

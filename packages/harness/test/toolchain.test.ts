@@ -117,7 +117,7 @@ const SMALL = {
     '#include "model.h"',
     'extern const int8_t w0[1024], w1[512];',
     'extern const int32_t b0[64];',
-    '__attribute__((section(".Zdata"), aligned(16))) int8_t arena[ARENA];',
+    '__attribute__((section(".bss.mliflow_arena"), aligned(16))) int8_t arena[ARENA];',
     '__attribute__((section(".Xdata"), aligned(4))) int8_t xbuf[512];',
     'static const char tag[8] = "mliflow";',
     'int32_t calls;',
@@ -152,11 +152,11 @@ describe.skipIf(!arcGcc)('ARC size report', () => {
     // Weights: 1024 + 64*4 in one object, 512 in the other, all 16-aligned: nothing to pad.
     expect(r.weights).toEqual({ section: '.mli_model', region: 'PSRAM', bytes: 1024 + 256 + 512 });
     expect(region(r, 'PSRAM')).toMatchObject({ used: 1792, weights: 1792, byKind: { code: 0, rodata: 1792, data: 0, bss: 0 } });
-    // The arena is a progbits section (GCC does that for a named section), so it counts as data.
-    expect(r.arena).toEqual({ section: '.Zdata', region: 'DCCM', bytes: 4096 });
+    // The arena's section is named .bss.*, so GCC makes it NOBITS: it counts as bss, not data.
+    expect(r.arena).toEqual({ section: '.bss.mliflow_arena', region: 'DCCM', bytes: 4096 });
     const dccm = region(r, 'DCCM');
     expect(dccm.arena).toBe(4096);
-    expect(dccm.byKind).toEqual({ code: 0, rodata: 0, data: 4096 + 16, bss: 4 });
+    expect(dccm.byKind).toEqual({ code: 0, rodata: 0, data: 16, bss: 4096 + 4 });
     expect(dccm.used).toBeGreaterThanOrEqual(4096 + 16 + 4);
     expect(dccm.used).toBeLessThan(4096 + 16 + 4 + 32); // alignment padding only
     expect(dccm.capacity).toBe(128 * 1024 - 8 * 1024);
@@ -198,7 +198,7 @@ describe.skipIf(!arcGcc)('ARC size report', () => {
     const text = formatSizeReport(r);
     expect(text).toMatch(/^DCCM .* OVERFLOW$/m);
     expect(text).toMatch(/^DOES NOT FIT: DCCM needs 200\.\d KiB but has 120\.0 KiB \(over by \d+\.\d KiB\)$/m);
-    expect(text).toMatch(/largest in DCCM: \.Zdata 200\.0 KiB \(model\.o\)/);
+    expect(text).toMatch(/largest in DCCM: \.bss\.mliflow_arena 200\.0 KiB \(model\.o\)/);
   });
 
   it('fails on warnings and on host-only code, with the compiler lines and a hint', async () => {

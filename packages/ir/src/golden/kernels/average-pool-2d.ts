@@ -8,7 +8,7 @@
 import type { Op } from '../../ops.js';
 import { activationRangeFloat, activationRangeQuantized } from '../../quant.js';
 import type { Buffers, Kernel } from '../kernel.js';
-import { poolWindow, poolPrepare } from './max-pool-2d.js';
+import { poolPrepare } from './max-pool-2d.js';
 
 export const averagePool2d: Kernel = {
   prepare(ctx) {

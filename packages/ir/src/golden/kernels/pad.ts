@@ -44,24 +44,28 @@ export const pad: Kernel = {
       outStrides[i] = s;
       s *= output.shape[i];
     }
-    const dst = new Int32Array(rows);
+    // Consecutive rows that land next to each other in the output are merged into one run.
+    const runs: number[] = []; // [source start, destination start, length]
     const idx = new Array<number>(Math.max(0, rank - 1)).fill(0);
     for (let r = 0; r < rows; r++) {
       let p = rank ? pv[2 * (rank - 1)] : 0;
       for (let d = 0; d < rank - 1; d++) p += (idx[d] + pv[2 * d]) * outStrides[d];
-      dst[r] = p;
+      const last = runs.length - 3;
+      if (last >= 0 && runs[last + 1] + runs[last + 2] === p) runs[last + 2] += inner;
+      else runs.push(r * inner, p, inner);
       for (let d = rank - 2; d >= 0; d--) {
         if (++idx[d] < input.shape[d]) break;
         idx[d] = 0;
       }
     }
+    const run = Int32Array.from(runs);
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
     return (buffers: Buffers) => {
       const x = buffers[inId] as Int8Array;
       const out = buffers[outId] as Int8Array;
       out.fill(value);
-      for (let r = 0; r < rows; r++) out.set(x.subarray(r * inner, (r + 1) * inner), dst[r]);
+      for (let i = 0; i < run.length; i += 3) out.set(x.subarray(run[i], run[i] + run[i + 2]), run[i + 1]);
     };
   },
   macs() {
