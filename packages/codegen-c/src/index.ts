@@ -15,21 +15,9 @@ import { canonicalize } from './passes/canonicalize.js';
 import { fusePad } from './passes/fuse-pad.js';
 import { lower, portableOnly } from './passes/lower.js';
 import { isArenaTensor, planMemory } from './passes/plan-memory.js';
+import type { TargetSpec } from './target.js';
 
-export interface TargetSpec {
-  name: string;
-  /** Byte alignment of every arena offset and constant array. */
-  alignment: number;
-  /** Linker section for constant arrays, or null for the default. */
-  weightsSection: string | null;
-  /** Linker section for the arena, or null for the default. */
-  arenaSection: string | null;
-  cc: string;
-  cflags: string[];
-  ldflags: string[];
-  /** Emit main.c (IN.bin OUT.bin runner) and link an executable. */
-  hostMain: boolean;
-}
+export type { TargetSpec } from './target.js';
 
 export interface CompileOptions {
   target: TargetSpec;

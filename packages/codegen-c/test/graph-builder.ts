@@ -1,18 +1,6 @@
 /** Small synthetic int8 graphs for kernel coverage the shared models do not give. */
 import type { DType, Graph, Op, OpAttrs, OpKind, Quantization, Tensor } from '@mliflow/ir';
 
-/** mulberry32: deterministic on every platform. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const bytesOf = (a: Int8Array | Int16Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 export class GraphBuilder {

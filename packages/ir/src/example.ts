@@ -6,6 +6,7 @@
  */
 import type { DType, Graph, Quantization, Tensor } from './graph.js';
 import type { Op } from './ops.js';
+import { prng } from './prng.js';
 
 const SEED = 0x6b7773; // "kws"
 const CLASSES = 12;
@@ -18,18 +19,6 @@ const POINTWISE_CHANNELS = 32;
 const LOGIT_SCALE = 1 / 64;
 /** Standard deviation of a uniform int8 value. */
 const INT8_STD = 255 / Math.sqrt(12);
-
-/** mulberry32: small, fast and identical on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildExampleModel(): Graph {
   const rand = prng(SEED);

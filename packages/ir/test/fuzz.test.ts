@@ -26,17 +26,6 @@ const KINDS = ['truncate', 'byte-flip', 'offset', 'huge-dim', 'tensor-index', 'b
 type Kind = (typeof KINDS)[number];
 type Outcome = 'format-error' | 'unsupported' | 'other-mliflow-error' | 'rejected-by-validate' | 'rejected-by-kernel' | 'ran' | 'valid-not-run';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Byte positions in a valid model worth corrupting, found by walking its FlatBuffer. */
 interface Targets {
   /** uoffsets, soffsets (table to vtable), vtable entries (2 bytes) and vector lengths. */

@@ -11,6 +11,7 @@ import { CTYPE_OF, type ConstArray, type CType, type KernelCall, type ParamValue
 import { constData, rootOf, type Module } from '../module.js';
 import { alignUp, type MemoryPlan } from '../passes/plan-memory.js';
 import { arrayBody, cComment, cFloat, cInt, cString } from './c.js';
+import type { TargetSpec } from '../target.js';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('../../../../templates/c/', import.meta.url));
 export const KERNEL_DIR = fileURLToPath(new URL('../../kernels/', import.meta.url));
@@ -41,16 +42,6 @@ export function kernelFiles(backend: string): Map<string, string> {
   return files;
 }
 
-export interface EmitTarget {
-  name: string;
-  alignment: number;
-  weightsSection: string | null;
-  arenaSection: string | null;
-  cc: string;
-  cflags: string[];
-  ldflags: string[];
-  hostMain: boolean;
-}
 
 interface WeightArray {
   name: string;
@@ -83,7 +74,7 @@ export interface Emitted {
   executable: string;
 }
 
-export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, target: EmitTarget, model: string): Emitted {
+export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, target: TargetSpec, model: string): Emitted {
   const g = m.graph;
   const align = Math.max(1, target.alignment);
   const weights: WeightArray[] = [];

@@ -4,21 +4,9 @@
  * its code-generation target, to build a generated project, and, where possible, to run it.
  */
 
-/**
- * What code generation needs to know about a board. Kept structurally identical to
- * @mliflow/codegen-c's TargetSpec so a Board's target() can be passed to compileModel
- * without the harness's board layer depending on codegen's build order.
- */
-export interface TargetSpec {
-  name: string;
-  alignment: number;
-  weightsSection: string | null;
-  arenaSection: string | null;
-  cc: string;
-  cflags: string[];
-  ldflags: string[];
-  hostMain: boolean;
-}
+import type { TargetSpec } from '@mliflow/codegen-c';
+
+export type { TargetSpec };
 
 export interface ToolchainSpec {
   /** C compiler, a name looked up on PATH (or an absolute path). */
