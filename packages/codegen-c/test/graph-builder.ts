@@ -1,5 +1,5 @@
 /** Small synthetic int8 graphs for kernel coverage the shared models do not give. */
-import type { DType, Graph, Op, OpAttrs, OpKind, Quantization, Tensor } from '@mliflow/ir';
+import { prng, type DType, type Graph, type Op, type OpAttrs, type OpKind, type Quantization, type Tensor } from '@mliflow/ir';
 
 const bytesOf = (a: Int8Array | Int16Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GoldenExecutor, MliflowError, ModelFormatError, byteSize, readTflite, validateGraph, writeTflite, type Graph } from '../src/index.js';
+import { GoldenExecutor, MliflowError, ModelFormatError, byteSize, prng, readTflite, validateGraph, writeTflite, type Graph } from '../src/index.js';
 import { prepareContext } from '../src/golden/kernel.js';
 import { KERNELS } from '../src/golden/kernels/index.js';
 import { F } from '../src/tflite/schema.js';
