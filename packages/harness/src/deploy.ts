@@ -7,6 +7,7 @@ import {
   buildExampleModel,
   byteSize,
   GoldenExecutor,
+  prng,
   readValidatedTfliteFile,
   UsageError,
   writeTflite,
@@ -44,30 +45,22 @@ export interface DeployResult {
   stopped?: string;
 }
 
-/** Deterministic records over each input's full range (xorshift32, seeded). */
+/** Deterministic records over each input's full range, from the shared seeded PRNG. */
 export function randomRecords(g: Graph, count: number, seed = 1): Uint8Array {
   const sizes = g.inputs.map((i) => byteSize(g.tensors[i]));
   const rec = sizes.reduce((a, b) => a + b, 0);
   const out = new Uint8Array(rec * count);
-  let s = seed >>> 0 || 1;
-  const next = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
+  const rand = prng(seed);
   const view = new DataView(out.buffer);
+  let off = 0;
   for (let r = 0; r < count; r++) {
-    let off = r * rec;
     for (const id of g.inputs) {
       const t = g.tensors[id];
       const n = byteSize(t);
       if (t.dtype === 'float32') {
-        for (let k = 0; k < n; k += 4) view.setFloat32(off + k, next() / 2 ** 31 - 1, true);
+        for (let k = 0; k < n; k += 4) view.setFloat32(off + k, rand() * 2 - 1, true);
       } else {
-        for (let k = 0; k < n; k++) out[off + k] = next() & 0xff;
+        for (let k = 0; k < n; k++) out[off + k] = Math.floor(rand() * 256);
       }
       off += n;
     }
