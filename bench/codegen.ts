@@ -27,8 +27,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { byteSize, readTfliteFile, type Graph } from '@mliflow/ir';
 import { compileModel, writeProject, type CompileSummary, type GeneratedProject, type TargetSpec } from '@mliflow/codegen-c';
-import { loadBoard } from '../packages/harness/src/boards/index.js';
-import { detectTool } from '../packages/harness/src/toolchain.js';
+import { detectTool, loadBoard } from '@mliflow/harness';
 import { MODELS, VECTORS } from '../test/paths.js';
 
 const run = promisify(execFile);

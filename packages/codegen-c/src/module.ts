@@ -61,6 +61,16 @@ export function constData(m: Module, id: number): Uint8Array | null {
   return t.data ?? m.folded.get(id) ?? null;
 }
 
+/** The graph with the constants passes computed attached as data, as @mliflow/ir reads them. */
+export function constGraph(m: Module): Graph {
+  if (m.folded.size === 0) return m.graph;
+  const tensors = m.graph.tensors.map((t, id) => {
+    const d = constData(m, id);
+    return d && !t.data ? { ...t, data: d } : t;
+  });
+  return { ...m.graph, tensors };
+}
+
 export function isConst(m: Module, id: number): boolean {
   return constData(m, id) !== null;
 }

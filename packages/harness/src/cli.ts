@@ -1,14 +1,17 @@
-#!/usr/bin/env node
 /**
  * The mliflow command line. Every command has --help; script-facing ones have --json.
- * Exit codes: 0 success, 1 a check failed (outputs differ, or the project does not fit the board), 2 bad input or usage,
- * 3 a required tool is missing, 70 an internal error (a bug: please report it).
+ * Exit codes are EXIT in @mliflow/ir; a user error is one line on stderr, never a stack trace.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MliflowError, UsageError } from '@mliflow/ir';
+import { EXIT, MliflowError } from '@mliflow/ir';
 import { COMMANDS, type Command } from './commands.js';
 
-export const EXIT = { ok: 0, mismatch: 1, usage: 2, missingTool: 3, internal: 70 } as const;
+const EXIT_CODES =
+  'exit codes: 0 ok, 1 a check failed (outputs differ, or the project does not fit the board), 2 bad input or usage,\n' +
+  '            3 a required tool is missing, 4 the board needs its hardware (stopped after the compile check),\n' +
+  '            5 the generated project failed to build or run, 70 internal error (a bug in mliflow)';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -20,7 +23,7 @@ function usage(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'exit codes: 0 ok, 1 a check failed (outputs differ, or does not fit the board), 2 bad input or usage, 3 missing tool, 70 internal error',
+    EXIT_CODES,
   ].join('\n');
 }
 
@@ -34,9 +37,14 @@ export function commandHelp(c: Command): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
-    return name ? EXIT.ok : EXIT.usage;
+  if (!name) {
+    process.stderr.write(usage() + '\n');
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    process.stdout.write((topic ? commandHelp(topic) : usage()) + '\n');
+    return EXIT.ok;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
@@ -49,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`mliflow ${name}: ${(e as Error).message.split('\n')[0]}\n${commandHelp(cmd).split('\n')[0]}\n`);
+    // node's messages here run long ("To specify a positional argument..."): keep the first sentence.
+    const first = (e as Error).message.split('\n')[0].replace(/\. To specify .*$/, '');
+    process.stderr.write(`mliflow ${name}: ${first} (see pnpm mliflow ${name} --help)\n`);
     return EXIT.usage;
   }
   if (parsed.values.help) {
@@ -70,18 +80,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+function isMain(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 // Run when invoked as a program (tsx packages/harness/src/cli.ts ...), not when imported.
-const invoked = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
-if (invoked) {
+if (isMain()) {
+  // pnpm runs scripts from the repository root; paths on the command line are the user's.
+  if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`mliflow: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      const debug = process.env.MLIFLOW_DEBUG && e instanceof Error ? e.stack : undefined;
+      process.stderr.write(`mliflow: internal error: ${debug ?? (e instanceof Error ? e.message : String(e))}\n`);
       process.exitCode = EXIT.internal;
     },
   );
 }
-
-export { UsageError };

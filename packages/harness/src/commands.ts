@@ -1,7 +1,15 @@
 /** The CLI's commands: each states its options once; cli.ts parses and dispatches. */
-import { GoldenExecutor, readValidatedTfliteFile, UsageError } from '@mliflow/ir';
 import { basename, join } from 'node:path';
-import { buildExampleModel, writeTflite } from '@mliflow/ir';
+import {
+  buildExampleModel,
+  EXIT,
+  GoldenExecutor,
+  readValidatedTfliteFile,
+  recordBytes,
+  recordCount,
+  UsageError,
+  writeTflite,
+} from '@mliflow/ir';
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
 import { checkKernels, compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
@@ -36,10 +44,10 @@ export function one(positionals: string[], what: string, cmd: string): string {
   return positionals[0];
 }
 
-export function parseCount(v: string | boolean | undefined): number | undefined {
+export function positiveInt(v: string | boolean | undefined, option: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--count must be a positive whole number, got "${String(v)}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${option} must be a positive whole number, got "${String(v)}"`);
   return n;
 }
 
@@ -61,7 +69,7 @@ const inspect: Command = {
 const run: Command = {
   name: 'run',
   summary: 'run the golden executor over records of inputs',
-  usage: 'run MODEL.tflite --inputs IN.bin --out OUT.bin [--count N] [--numerics tflite] [--json]',
+  usage: 'run MODEL.tflite --inputs IN.bin --out OUT.bin [--count N] [--top K] [--numerics tflite] [--json]',
   description:
     'Runs the golden executor (TFLite Micro reference numerics) over every record of IN.bin and writes the outputs to OUT.bin.\n' +
     'A record is all input tensors\' raw bytes in input order; outputs are written the same way (the layout of ../shared/vectors).',
@@ -79,21 +87,19 @@ const run: Command = {
     if (typeof v.out !== 'string') throw new UsageError('run needs --out OUT.bin');
     const numerics = (v.numerics as string | undefined) ?? 'tflite';
     if (numerics !== 'tflite') throw new UsageError(`--numerics ${numerics} is not known; available: tflite`);
+    const count = positiveInt(v.count, 'count');
+    const k = positiveInt(v.top, 'top') ?? 3;
     const g = readValidatedTfliteFile(file);
     const ex = new GoldenExecutor(g, { file, numerics });
     const records = readFileArg(v.inputs, 'the inputs');
-    const recIn = ex.inputSizes.reduce((a, b) => a + b, 0);
-    if (records.length % recIn !== 0) {
-      throw new UsageError(`${v.inputs}: ${records.length} bytes is not a whole number of ${recIn}-byte input records for ${file}`);
-    }
+    const n = recordCount(records.length, recordBytes(g, 'inputs'), `${v.inputs} (inputs of ${file})`, count);
     const started = performance.now();
     const bar = progress('running', !v.json);
-    const out = ex.runRecords(records, { count: parseCount(v.count), onRecord: (i, n) => bar.update(i, n) });
+    const out = ex.runRecords(records, { count: n, onRecord: (i, total) => bar.update(i, total) });
     bar.done();
     const ms = performance.now() - started;
     writeFileArg(v.out, out);
-    const n = out.length / ex.outputSizes.reduce((a, b) => a + b, 0);
-    const top = topOutputs(g, out, Number(v.top ?? 3));
+    const top = topOutputs(g, out, k);
     if (v.json) {
       process.stdout.write(JSON.stringify({ model: file, records: n, out: v.out, msPerRecord: ms / n, top }, null, 1) + '\n');
     } else {
@@ -123,7 +129,7 @@ const compile: Command = {
     checkKernels(v.kernels);
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
     const g = readValidatedTfliteFile(file);
-    const r = await compileForBoard(g, file, board, v.out);
+    const r = await compileForBoard(g, file, board, v.out, { log: (line) => v.json || process.stderr.write(line + '\n') });
     if (v.json) {
       const s = r.summary;
       const doc = { ...s, executable: join(r.projectDir, s.executable), projectDir: r.projectDir, board: r.board, compileMs: r.compileMs, sizeReport: r.sizeReport };
@@ -131,7 +137,7 @@ const compile: Command = {
     } else {
       process.stdout.write(formatCompileResult(r) + '\n');
     }
-    return r.sizeReport && !r.sizeReport.fits ? EXIT_MISMATCH : 0;
+    return r.sizeReport && !r.sizeReport.fits ? EXIT.checkFailed : EXIT.ok;
   },
 };
 
@@ -158,10 +164,11 @@ const deployCmd: Command = {
     const log = (line: string): void => {
       if (!v.json) process.stderr.write(line + '\n');
     };
-    const r = await deploy({ model, board, outDir, inputs: v.inputs as string | undefined, count: parseCount(v.count), log });
+    const r = await deploy({ model, board, outDir, inputs: v.inputs as string | undefined, count: positiveInt(v.count, 'count'), log });
     process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatDeployResult(r)) + '\n');
-    if (r.stopped) return EXIT_MISSING;
-    return r.bitExact ? 0 : EXIT_MISMATCH;
+    if (r.compile.sizeReport && !r.compile.sizeReport.fits) return EXIT.checkFailed;
+    if (r.stopped) return EXIT.needsHardware;
+    return r.bitExact ? EXIT.ok : EXIT.checkFailed;
   },
 };
 
@@ -177,10 +184,11 @@ const example: Command = {
   },
   async run(v) {
     const dir = (v.out as string | undefined) ?? join('build', 'example');
+    const count = positiveInt(v.count, 'count') ?? 4;
     const file = join(dir, `${EXAMPLE_NAME}.tflite`);
     writeFileArg(file, writeTflite(buildExampleModel()));
     const g = readValidatedTfliteFile(file);
-    const records = randomRecords(g, parseCount(v.count) ?? 4);
+    const records = randomRecords(g, count);
     writeFileArg(join(dir, 'inputs.bin'), records);
     const ex = new GoldenExecutor(g, { file });
     const out = ex.runRecords(records);
@@ -195,8 +203,5 @@ const example: Command = {
     return 0;
   },
 };
-
-const EXIT_MISMATCH = 1;
-const EXIT_MISSING = 3;
 
 export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];

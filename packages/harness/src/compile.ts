@@ -1,7 +1,7 @@
 /** `mliflow compile`: model to C project for a board, with a size report on boards with a memory map. */
 import { join, resolve } from 'node:path';
 import { compileModel, writeProject, type CompileSummary } from '@mliflow/codegen-c';
-import { UsageError, type Graph } from '@mliflow/ir';
+import { MliflowError, UsageError, type Graph } from '@mliflow/ir';
 import { loadBoard, type Board } from './boards/index.js';
 import { formatBytes, formatCount, table } from './format.js';
 import { formatSizeReport, sizeReport, type SizeReport } from './size-report.js';
@@ -22,14 +22,25 @@ export function checkKernels(v: string | boolean | undefined): 'portable' {
   return k;
 }
 
-export async function compileForBoard(g: Graph, file: string, board: Board, outDir: string, modelName?: string): Promise<CompileResult> {
+export async function compileForBoard(
+  g: Graph,
+  file: string,
+  board: Board,
+  outDir: string,
+  opts: { modelName?: string; log?: (line: string) => void } = {},
+): Promise<CompileResult> {
   const t0 = performance.now();
-  const project = compileModel(g, { target: board.target(), kernels: 'portable', file, modelName });
+  const project = compileModel(g, { target: board.target(), kernels: 'portable', file, modelName: opts.modelName });
   const compileMs = performance.now() - t0;
   const projectDir = resolve(outDir);
-  writeProject(project, projectDir);
+  try {
+    writeProject(project, projectDir);
+  } catch (e) {
+    throw new MliflowError(`${projectDir}: cannot write the project (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
   let report: SizeReport | null = null;
   if (board.spec.memory.regions.length > 0) {
+    opts.log?.(`cross-compiling the project with ${board.spec.toolchain.cc} for the size report`);
     report = await sizeReport(projectDir, { board });
     writeFileArg(join(projectDir, 'size-report.txt'), formatSizeReport(report) + '\n');
     writeFileArg(join(projectDir, 'size-report.json'), JSON.stringify(report, null, 1) + '\n');

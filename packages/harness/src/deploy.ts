@@ -2,14 +2,17 @@
  * `mliflow deploy`: compile for a board, build with its toolchain, run there, and compare
  * every output byte with the golden executor on the same records.
  */
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   buildExampleModel,
   byteSize,
+  EXIT,
   GoldenExecutor,
+  MliflowError,
   prng,
   readValidatedTfliteFile,
-  UsageError,
+  recordBytes,
+  recordCount,
   writeTflite,
   type Graph,
 } from '@mliflow/ir';
@@ -18,8 +21,7 @@ import { compileForBoard, type CompileResult } from './compile.js';
 import { readFileArg, writeFileArg } from './files.js';
 import { formatBytes } from './format.js';
 import { formatSizeReport } from './size-report.js';
-import { requireTools } from './toolchain.js';
-import { topOutputs, type TopEntry } from './top.js';
+import { formatTopOutputs, topOutputs, type TopEntry } from './top.js';
 
 export const EXAMPLE_NAME = 'example_kws';
 
@@ -86,7 +88,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   if (opts.model) {
     file = opts.model;
     g = readValidatedTfliteFile(file);
-    name = file.split('/').pop()!.replace(/\.tflite$/, '');
+    name = basename(file).replace(/\.tflite$/, '');
   } else {
     // The example is built with the IR and goes through the writer and reader like any model.
     name = EXAMPLE_NAME;
@@ -107,14 +109,9 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     writeFileArg(inputsPath, records);
   }
   const golden = new GoldenExecutor(g, { file });
-  const recIn = golden.inputSizes.reduce((a, b) => a + b, 0);
-  if (records.length === 0 || records.length % recIn !== 0) {
-    throw new UsageError(`${inputsPath}: ${records.length} bytes is not a whole number of ${recIn}-byte input records for ${file}`);
-  }
-  let n = records.length / recIn;
-  if (opts.count !== undefined && opts.inputs) {
-    if (opts.count > n) throw new UsageError(`--count ${opts.count} asks for more records than the ${n} in ${inputsPath}`);
-    n = opts.count;
+  const recIn = recordBytes(g, 'inputs');
+  const n = recordCount(records.length, recIn, `${inputsPath} (inputs of ${file})`, opts.inputs ? opts.count : undefined);
+  if (n * recIn !== records.length) {
     records = records.subarray(0, n * recIn);
     inputsPath = join(outDir, 'inputs.bin');
     writeFileArg(inputsPath, records);
@@ -122,7 +119,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
 
   const projectDir = join(outDir, 'project');
   log(`compiling ${name} for board ${board.name}`);
-  const compiled = await compileForBoard(g, file, board, projectDir, name);
+  const compiled = await compileForBoard(g, file, board, projectDir, { modelName: name, log });
   log(`  arena ${formatBytes(compiled.summary.arenaBytes)}, weights ${formatBytes(compiled.summary.weightsBytes)}, ${compiled.summary.operators.length} operators`);
 
   const result: DeployResult = {
@@ -138,12 +135,11 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   };
 
   if (!board.run) {
-    const how = board.spec.run.kind === 'hardware' ? ` (${board.spec.run.flash}, then ${board.spec.run.transport})` : '';
-    result.stopped = `board ${board.name} runs only on its hardware${how}, which mliflow does not drive yet; stopped after the compile check`;
+    const over = board.spec.run.kind === 'hardware' ? ` over ${board.spec.run.transport}` : '';
+    result.stopped = `stopped after the compile check: running on ${board.name} needs the board connected${over}, which mliflow does not drive yet`;
     return result;
   }
 
-  await requireTools(board, ['cc', 'make']);
   log(`building with ${board.spec.toolchain.cc}`);
   const built = await board.build(projectDir, { executable: compiled.summary.executable });
   result.build = { command: built.command, ms: built.durationMs };
@@ -156,9 +152,15 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   log('running the golden executor on the same records');
   const expected = golden.runRecords(records);
   writeFileArg(join(outDir, 'expected.golden.bin'), expected);
+  if (ran.output.length !== expected.length) {
+    throw new MliflowError(
+      `${board.name}: the program wrote ${ran.output.length} bytes of outputs, expected ${expected.length} (${n} records)`,
+      EXIT.generatedCode,
+    );
+  }
   result.comparison = compareRecords(g, ran.output, expected);
   result.bitExact = result.comparison.every((c) => c.differing === 0);
-  result.top = topOutputs(g, ran.output.length === expected.length ? ran.output : expected, 3);
+  result.top = topOutputs(g, ran.output, 3);
   return result;
 }
 
@@ -200,10 +202,7 @@ export function formatDeployResult(r: DeployResult): string {
       lines.push(`  output ${c.output} "${c.name}": ${status} against the golden executor`);
     }
   }
-  if (r.top.length) {
-    lines.push('  top outputs:');
-    for (const e of r.top.slice(0, 4)) lines.push(`    record ${e.record}: ${e.top.map((t) => `[${t.index}] ${t.value.toFixed(4)}`).join('  ')}`);
-  }
+  if (r.top.length) lines.push('  top outputs:', formatTopOutputs(r.top.filter((e) => e.record < 4), '    '));
   if (r.compile.sizeReport) lines.push('', formatSizeReport(r.compile.sizeReport), '');
   if (r.stopped) lines.push(r.stopped);
   lines.push(r.bitExact === true ? 'PASS: every output byte equals the golden executor' : r.bitExact === false ? 'FAIL: outputs differ from the golden executor' : '');

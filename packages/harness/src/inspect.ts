@@ -2,6 +2,7 @@
 import {
   byteSize,
   GoldenExecutor,
+  MliflowError,
   type Graph,
   type Quantization,
   type Tensor,
@@ -24,7 +25,8 @@ export interface OperatorInfo {
   kind: string;
   inputs: number[];
   outputs: number[];
-  macs: number;
+  /** null when the golden executor cannot prepare the model (see ModelInfo.macsError). */
+  macs: number | null;
   weightBytes: number;
   attrs: Record<string, unknown>;
 }
@@ -37,7 +39,8 @@ export interface ModelInfo {
   tensors: TensorInfo[];
   inputs: TensorInfo[];
   outputs: TensorInfo[];
-  totals: { operators: number; macs: number; weightBytes: number; activationBytes: number };
+  totals: { operators: number; macs: number | null; weightBytes: number; activationBytes: number };
+  macsError?: string;
   operatorCounts: Record<string, number>;
 }
 
@@ -60,14 +63,22 @@ function tensorInfo(t: Tensor, id: number): TensorInfo {
 }
 
 export function describeModel(g: Graph, file: string, subgraphs: number): ModelInfo {
-  const ex = new GoldenExecutor(g, { file });
+  // MACs come from the golden kernels' prepare; a model they refuse is still worth inspecting.
+  let macs: number[] | null = null;
+  let macsError: string | undefined;
+  try {
+    macs = new GoldenExecutor(g, { file }).macs;
+  } catch (e) {
+    if (!(e instanceof MliflowError)) throw e;
+    macsError = e.message;
+  }
   const tensors = g.tensors.map(tensorInfo);
   const operators = g.ops.map((op, index) => ({
     index,
     kind: op.kind,
     inputs: op.inputs,
     outputs: op.outputs,
-    macs: ex.macs[index],
+    macs: macs ? macs[index] : null,
     weightBytes: op.inputs.filter((i) => i >= 0 && tensors[i].constant).reduce((s, i) => s + tensors[i].bytes, 0),
     attrs: op.attrs as Record<string, unknown>,
   }));
@@ -83,11 +94,12 @@ export function describeModel(g: Graph, file: string, subgraphs: number): ModelI
     outputs: g.outputs.map((i) => tensors[i]),
     totals: {
       operators: g.ops.length,
-      macs: operators.reduce((s, o) => s + o.macs, 0),
+      macs: macs ? macs.reduce((s, m) => s + m, 0) : null,
       weightBytes: tensors.filter((t) => t.constant).reduce((s, t) => s + t.bytes, 0),
       activationBytes: tensors.filter((t) => !t.constant).reduce((s, t) => s + t.bytes, 0),
     },
     operatorCounts,
+    ...(macsError ? { macsError } : {}),
   };
 }
 
@@ -107,7 +119,7 @@ export function formatModelInfo(m: ModelInfo): string {
   lines.push(`${m.file}`);
   if (m.description) lines.push(`  ${m.description}`);
   lines.push(
-    `  ${m.totals.operators} operators, ${formatCount(m.totals.macs)} MACs, weights ${formatBytes(m.totals.weightBytes)}, ` +
+    `  ${m.totals.operators} operators, ${m.totals.macs === null ? '?' : formatCount(m.totals.macs)} MACs, weights ${formatBytes(m.totals.weightBytes)}, ` +
       `activations ${formatBytes(m.totals.activationBytes)} (sum of all), subgraphs ${m.subgraphs}`,
   );
   lines.push(
@@ -135,12 +147,13 @@ export function formatModelInfo(m: ModelInfo): string {
           out ? shapeStr(out) : '',
           out ? quantStr(out) : '',
           w ? quantStr(w) : '',
-          formatCount(o.macs),
+          o.macs === null ? '?' : formatCount(o.macs),
           formatBytes(o.weightBytes),
         ];
       }),
       ['r', 'l', 'l', 'l', 'l', 'r', 'r'],
     ),
   );
+  if (m.macsError) lines.push('', `MACs unknown: ${m.macsError}`);
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
-import { MliflowError } from '@mliflow/ir';
+import { EXIT, MliflowError } from '@mliflow/ir';
 import type { Board, BoardSpec } from './boards/types.js';
 
 export interface ToolInfo {
@@ -42,7 +42,7 @@ export class ToolchainError extends MliflowError {
   override name = 'ToolchainError';
   readonly missing: MissingTool[];
   constructor(message: string, missing: MissingTool[]) {
-    super(message, 3);
+    super(message, EXIT.missingTool);
     this.missing = missing;
   }
 }

@@ -30,11 +30,11 @@ export function topOutputs(g: Graph, records: Uint8Array, k: number): TopEntry[]
   return res;
 }
 
-export function formatTopOutputs(entries: TopEntry[]): string {
+export function formatTopOutputs(entries: TopEntry[], indent = '  '): string {
   return entries
     .map(
       (e) =>
-        `  record ${e.record}${e.output ? ` output ${e.output}` : ''}: ` +
+        `${indent}record ${e.record}${e.output ? ` output ${e.output}` : ''}: ` +
         e.top.map((t) => `[${t.index}] ${t.value.toFixed(4)}`).join('  '),
     )
     .join('\n');

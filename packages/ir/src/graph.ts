@@ -109,3 +109,8 @@ export function typedView(dtype: DType, b: Uint8Array): View {
       return new BigInt64Array(buf, off, byteLength / 8);
   }
 }
+
+/** Bytes of one record: every input (or output) tensor's bytes, in graph order. */
+export function recordBytes(g: Graph, side: 'inputs' | 'outputs'): number {
+  return g[side].reduce((sum, id) => sum + byteSize(g.tensors[id]), 0);
+}

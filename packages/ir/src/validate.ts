@@ -13,6 +13,7 @@ import { readTfliteFile, type ReadInfo } from './tflite/reader.js';
 export const MAX_ACTIVATION_BYTES = 1024 * 1024 * 1024;
 
 const QUANTIZED: ReadonlySet<DType> = new Set(['int8', 'int16', 'uint8']);
+const QUANTIZED_CONST: ReadonlySet<DType> = new Set(['int8', 'uint8', 'int16', 'int32']);
 
 const F32: DType = 'float32';
 interface DtypeRule {
@@ -154,6 +155,14 @@ export function validateGraph(g: Graph, file: string): void {
     const zp = q.zeroPoint[0];
     if (!(Number.isInteger(zp) && zp >= lo && zp <= hi)) fail(`${tensorLabel(g, id)} has zero point ${zp}, outside the ${t.dtype} range [${lo}, ${hi}]`);
   }
+
+  // Quantized constants (weights, biases): a zero, negative or NaN scale would quietly turn
+  // every multiplier derived from it into 0.
+  g.tensors.forEach((t, id) => {
+    if (!t.data || t.isVariable || !t.quant || !QUANTIZED_CONST.has(t.dtype)) return;
+    const bad = t.quant.scale.findIndex((sc) => !(sc > 0 && Number.isFinite(sc)));
+    if (bad >= 0) fail(`${tensorLabel(g, id)} has quantization scale ${t.quant.scale[bad]}${t.quant.scale.length > 1 ? ` in channel ${bad}` : ''}; it must be positive and finite`);
+  });
 }
 
 /** The CLI's way in: read a .tflite file and validate it, each failure one line naming the file. */

@@ -1,7 +1,7 @@
 /** The layout of ../shared/vectors: records of raw input bytes and expected outputs. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MliflowError } from './errors.js';
+import { MliflowError, UsageError } from './errors.js';
 import type { DType } from './graph.js';
 
 export interface VectorTensor {
@@ -50,4 +50,18 @@ export function loadVectors(dir: string): VectorSet {
     tflm: opt('tflm-reference'),
     wasm: opt('tflite-wasm'),
   };
+}
+
+/**
+ * How many whole records `bytes` holds, checked: a file of records must be non-empty and a
+ * whole number of records. `count`, when given, takes that many from the front.
+ */
+export function recordCount(bytes: number, recordBytes: number, what: string, count?: number): number {
+  if (bytes === 0) throw new UsageError(`${what}: the file is empty; it should hold ${recordBytes}-byte records`);
+  if (recordBytes === 0 || bytes % recordBytes !== 0) {
+    throw new UsageError(`${what}: ${bytes} bytes is not a whole number of ${recordBytes}-byte records`);
+  }
+  const n = bytes / recordBytes;
+  if (count !== undefined && count > n) throw new UsageError(`${what}: --count ${count} asks for more than its ${n} records`);
+  return count ?? n;
 }

@@ -310,6 +310,7 @@ describe('fuzz: mutated models', () => {
     const t0 = performance.now();
     expect(() => readTflite(bytes, 'shared.tflite')).toThrow(ModelFormatError);
     expect(() => readTflite(bytes, 'shared.tflite')).toThrow(/^shared\.tflite: .*reuses them/);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // Generous on purpose (2 loaded cores); unguarded, this file took 27 s and 8 GB.
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });

@@ -122,6 +122,15 @@ describe('validateGraph', () => {
     ],
     ['a zero scale', ({ g, id }) => (g.tensors[id('pool')].quant!.scale = [0]), ModelFormatError, /tensor 10 "pool" has quantization scale 0; it must be positive and finite/],
     [
+      'a NaN weight scale in one channel',
+      ({ g }) => {
+        const w = g.tensors.findIndex((t) => t.data !== null && t.quant !== null && t.quant.scale.length > 1);
+        g.tensors[w].quant!.scale[1] = NaN;
+      },
+      ModelFormatError,
+      /has quantization scale NaN in channel 1; it must be positive and finite/,
+    ],
+    [
       'a zero point out of range',
       ({ g, id }) => (g.tensors[id('pool')].quant!.zeroPoint = [200]),
       ModelFormatError,

@@ -7,8 +7,8 @@
  *  - DEQUANTIZE -> QUANTIZE pairs collapse to an alias (same quantization) or a single
  *    integer requantization; a QUANTIZE that changes nothing becomes an alias.
  */
-import { GoldenExecutor, MliflowError, byteSize, opLabel, type Graph, type Op, type Quantization, type Tensor } from '@mliflow/ir';
-import { consumers, constData, isConst, isGraphOutput, rootOf, tensor, type Module, type WorkOp } from '../module.js';
+import { GoldenExecutor, MliflowError, byteSize, opLabel, type Graph, type Op, type Quantization } from '@mliflow/ir';
+import { consumers, constData, constGraph, isConst, isGraphOutput, rootOf, tensor, type Module, type WorkOp } from '../module.js';
 
 export function canonicalize(m: Module): void {
   foldConstants(m);
@@ -44,11 +44,7 @@ function evaluate(m: Module, w: WorkOp): Uint8Array[] | null {
     const d = constData(m, w.op.inputs[0])!;
     return [d.slice()];
   }
-  const tensors: Tensor[] = m.graph.tensors.map((t, i) => {
-    const d = constData(m, i);
-    return d && !t.data ? { ...t, data: d } : t;
-  });
-  const g: Graph = { ...m.graph, tensors, ops: [w.op], inputs: [], outputs: w.op.outputs };
+  const g: Graph = { ...constGraph(m), ops: [w.op], inputs: [], outputs: w.op.outputs };
   try {
     const ex = new GoldenExecutor(g, { file: m.file });
     return ex.run([]).outputs;

@@ -4,17 +4,19 @@
  * computed here, as TFLite Micro's Prepare would, so the C code only runs Eval.
  */
 import {
+  MliflowError,
   UnsupportedError,
   byteSize,
   typedView,
   type DType,
+  type Graph,
+  type Op,
   type OpKind,
-  type Quantization,
   type Tensor,
 } from '@mliflow/ir';
 import { PORTABLE } from '../backends/portable/index.js';
 import { CTYPE_OF, type Backend, type KernelArg, type KernelCall } from '../lir.js';
-import { constData, unsupported, type Module, type WorkOp } from '../module.js';
+import { constData, constGraph, unsupported, type Module, type WorkOp } from '../module.js';
 
 export type Lowerer = (ctx: LowerCtx) => KernelCall;
 export type LoweringTable = Partial<Record<OpKind, Lowerer>>;
@@ -27,19 +29,15 @@ export type BackendChooser = (m: Module, w: WorkOp) => Backend;
 export const portableOnly: BackendChooser = () => 'portable';
 
 export function lower(m: Module, choose: BackendChooser = portableOnly): KernelCall[] {
+  const graph = constGraph(m);
   const calls = m.ops.map((w) => {
     const backend = choose(m, w);
     const fn = BACKENDS[backend][w.op.kind];
     if (!fn) throw unsupported(m, w, `no ${backend} kernel for ${w.op.kind.toUpperCase()}`);
-    return fn(new LowerCtx(m, w, backend));
+    return fn(new LowerCtx(m, w, backend, graph));
   });
   m.passes.push('lower');
   return calls;
-}
-
-export interface QParams {
-  scale: number;
-  zp: number;
 }
 
 /** What a lowering function sees of its operator. */
@@ -48,7 +46,24 @@ export class LowerCtx {
     readonly m: Module,
     readonly w: WorkOp,
     readonly backend: Backend,
+    /** The module's graph with folded constants attached (constGraph). */
+    readonly graph: Graph = constGraph(m),
   ) {}
+
+  /**
+   * An operator's parameters from @mliflow/ir (TFLite Micro's Prepare, shared with the
+   * golden kernels), for `op` (this one by default); its errors name the file.
+   */
+  params<T>(f: (g: Graph, op: Op, index: number) => T, op: Op = this.w.op): T {
+    try {
+      return f(this.graph, op, this.w.index);
+    } catch (e) {
+      if (e instanceof MliflowError) {
+        throw new UnsupportedError(e.message.startsWith(this.m.file) ? e.message : `${this.m.file}: ${e.message}`);
+      }
+      throw e;
+    }
+  }
 
   get kind(): OpKind {
     return this.w.op.kind;
@@ -96,14 +111,6 @@ export class LowerCtx {
     const d = this.dtype(id);
     if (!ok.includes(d)) throw this.fail(`${what} is ${d}; the ${this.backend} kernel takes ${ok.join(' or ')}`);
     return d;
-  }
-
-  /** Per-tensor quantization of an activation. */
-  q(id: number, what: string): QParams {
-    const quant: Quantization | null = this.tensor(id).quant;
-    if (!quant || quant.scale.length === 0) throw this.fail(`${what} has no quantization parameters`);
-    if (quant.scale.length !== 1) throw this.fail(`${what} is quantized per channel; only per-tensor activations are supported`);
-    return { scale: quant.scale[0], zp: quant.zeroPoint[0] ?? 0 };
   }
 
   /** Constant data of a tensor as numbers. */

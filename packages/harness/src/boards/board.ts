@@ -3,16 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { MliflowError } from '@mliflow/ir';
+import { EXIT, MliflowError } from '@mliflow/ir';
 import { compilerErrorExcerpt, requireTools, shellCommand } from '../toolchain.js';
 import type { Board, BoardSpec, BuildOptions, BuildResult, RunOptions, RunResult, TargetSpec } from './types.js';
 
-/** A build that failed; `log` holds make's whole output. */
+/** A build that failed; `log` holds make's whole output. Generated code should always build. */
 export class BuildError extends MliflowError {
   override name = 'BuildError';
   readonly log: string;
   constructor(message: string, log: string) {
-    super(message);
+    super(message, EXIT.generatedCode);
     this.log = log;
   }
 }
@@ -130,16 +130,16 @@ export class DataBoard implements Board {
         timeout: opts.timeoutMs ?? 600_000,
       });
       const durationMs = performance.now() - started;
-      if (r.timedOut) throw new MliflowError(`${exe} did not finish within ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s`);
+      if (r.timedOut) throw new MliflowError(`${exe} did not finish within ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s`, EXIT.generatedCode);
       if (r.failed) {
         const tail = String(r.stderr ?? '').trim().split('\n').slice(-15).join('\n');
         const what =
           tools && r.exitCode === 99
             ? `valgrind found memory errors in ${exe}`
             : `${exe} failed (${r.exitCode !== undefined ? `exit code ${r.exitCode}` : (r.signal ?? r.shortMessage)})`;
-        throw new MliflowError(`${what}${tail ? `:\n${tail}` : ''}\nrerun: ${shellCommand(argv)}`);
+        throw new MliflowError(`${what}${tail ? `:\n${tail}` : ''}\nrerun: ${shellCommand(argv)}`, EXIT.generatedCode);
       }
-      if (!existsSync(outPath)) throw new MliflowError(`${exe} exited cleanly but wrote no ${outPath}`);
+      if (!existsSync(outPath)) throw new MliflowError(`${exe} exited cleanly but wrote no ${outPath}`, EXIT.generatedCode);
       return { output: new Uint8Array(readFileSync(outPath)), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), durationMs };
     } finally {
       if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -113,10 +113,10 @@ export function readTflite(bytes: Uint8Array, file = '<model>'): Graph & { info:
     ops,
     inputs,
     outputs,
-    description: model.string(F.Model.description, 'description') ?? '',
+    description: printable(model.string(F.Model.description, 'description') ?? ''),
     version: model.uint32(F.Model.version),
     metadata,
-    subgraphName: sg.string(F.SubGraph.name, 'name') ?? '',
+    subgraphName: printable(sg.string(F.SubGraph.name, 'name') ?? ''),
     info: { subgraphCount: subgraphs.length },
   };
 }

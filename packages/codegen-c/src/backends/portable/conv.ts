@@ -1,8 +1,8 @@
 /** CONV_2D and DEPTHWISE_CONV_2D, int8 with per-channel int8 filters. */
-import { isKind } from '@mliflow/ir';
+import { convParams, depthwiseParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { actRange, call, filterScales, multipliers, slideDelta, windowGeometry, wrap32 } from './common.js';
+import { call, requireSymmetricFilter, slideDelta, wrap32 } from './common.js';
 
 export function lowerConv(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
@@ -19,41 +19,21 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
   ctx.requireDtype(fId, 'the filter', 'int8');
   if (bId >= 0) ctx.requireDtype(bId, 'the bias', 'int32');
   const inShape = ctx.shape(inId);
-  const fShape = ctx.shape(fId);
-  const outShape = ctx.shape(outId);
-  if (inShape.length !== 4 || fShape.length !== 4 || outShape.length !== 4) throw ctx.fail('expected 4-D input, filter and output');
+  if (inShape.length !== 4) throw ctx.fail('expected a 4-D input');
   const [batches, inH, inW, inC] = inShape;
-  const [ob, outH, outW, outC] = outShape;
-  if (ob !== batches) throw ctx.fail('input and output batch differ');
-  const kH = fShape[1];
-  const kW = fShape[2];
-  let depthMult = 1;
-  if (depthwise) {
-    if (fShape[0] !== 1 || fShape[3] !== outC) throw ctx.fail(`filter shape [${fShape}] does not match ${outC} output channels`);
-    depthMult = outC / inC;
-    if (!Number.isInteger(depthMult) || ('depthMultiplier' in a && a.depthMultiplier > 0 && a.depthMultiplier !== depthMult)) {
-      throw ctx.fail(`${outC} output channels are not ${inC} input channels times the depth multiplier`);
-    }
-  } else {
-    if (fShape[0] !== outC) throw ctx.fail(`filter has ${fShape[0]} output channels, output has ${outC}`);
-    if (fShape[3] !== inC) throw ctx.fail(`grouped convolution (filter depth ${fShape[3]}, input depth ${inC}) is not supported`);
-  }
+  // With a folded PAD, the conv's own padding is defined against the padded tensor: the
+  // original op's input. The folded rows and columns are added in front.
   const fused = ctx.w.padFusion;
-  const paddedH = fused ? fused.paddedH : inH;
-  const paddedW = fused ? fused.paddedW : inW;
-  const gy = windowGeometry(a.padding, paddedH, kH, a.strideH, a.dilationH);
-  const gx = windowGeometry(a.padding, paddedW, kW, a.strideW, a.dilationW);
-  if (gy.out !== outH || gx.out !== outW) {
-    throw ctx.fail(`output is ${outH}x${outW} but the window geometry gives ${gy.out}x${gx.out}`);
-  }
-  const padTop = gy.pad + (fused ? fused.top : 0);
-  const padLeft = gx.pad + (fused ? fused.left : 0);
-
-  const inQ = ctx.q(inId, 'the input');
-  const outQ = ctx.q(outId, 'the output');
-  const fScales = filterScales(ctx, fId, outC);
-  const { mult, shift } = multipliers(fScales.map((fs) => (inQ.scale * fs) / outQ.scale));
-  const [actMin, actMax] = actRange(ctx, a.activation, 'int8', outId);
+  const source = fused ? ctx.graph.ops[ctx.w.index] : op;
+  const p = depthwise ? ctx.params(depthwiseParams, source) : ctx.params(convParams, source);
+  if ('filterC' in p && p.filterC !== inC) throw ctx.fail(`grouped convolution (filter depth ${p.filterC}, input depth ${inC}) is not supported`);
+  requireSymmetricFilter(ctx, fId);
+  const { outH, outW, kH, kW } = p.window;
+  const { outC, actMin, actMax } = p;
+  const quant = p.quant!;
+  const depthMult = 'depthMultiplier' in p ? p.depthMultiplier : 1;
+  const padTop = p.window.padTop + (fused ? fused.top : 0);
+  const padLeft = p.window.padLeft + (fused ? fused.left : 0);
 
   // Fold the input offset into the bias: sum over the whole window per output channel.
   const w = ctx.constView(fId, 'the filter');
@@ -68,7 +48,7 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
       const base = oc * taps * inC;
       for (let i = 0; i < taps * inC; i++) s += w[base + i];
     }
-    folded[oc] = wrap32((bias ? bias[oc] : 0) - inQ.zp * s);
+    folded[oc] = wrap32((bias ? bias[oc] : 0) + quant.inputOffset * s);
   }
 
   let kernel: string;
@@ -103,14 +83,14 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
       pad_top: padTop,
       pad_left: padLeft,
       depth_mult: depthMult,
-      in_zp: inQ.zp,
-      out_zp: outQ.zp,
+      in_zp: -quant.inputOffset,
+      out_zp: quant.outputZeroPoint,
       act_min: actMin,
       act_max: actMax,
       filter: { tensor: fId },
       bias: { array: { ctype: 'int32_t', data: folded, what: 'bias with the input offset folded in' } },
-      mult: { array: { ctype: 'int32_t', data: mult, what: 'output multipliers' } },
-      shift: { array: { ctype: 'int32_t', data: shift, what: 'output shifts' } },
+      mult: { array: { ctype: 'int32_t', data: quant.multiplier, what: 'output multipliers' } },
+      shift: { array: { ctype: 'int32_t', data: quant.shift, what: 'output shifts' } },
       scratch_bytes: scratchBytes,
     },
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],

@@ -1,15 +1,8 @@
 /** ADD (int8) and RESHAPE when it could not be an alias. */
-import { isKind, quantizeMultiplier } from '@mliflow/ir';
+import { addParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { actRange, call, count } from './common.js';
-
-function smallerThanOne(ctx: LowerCtx, real: number, what: string): { multiplier: number; shift: number } {
-  if (!(real > 0 && real < 1)) throw ctx.fail(`${what} multiplier ${real} is not in (0, 1)`);
-  const q = quantizeMultiplier(real);
-  if (q.shift > 0) throw ctx.fail(`${what} multiplier has a positive shift`);
-  return q;
-}
+import { call, count } from './common.js';
 
 /** Right-aligned 4-D shapes and element strides (0 where broadcast). */
 function broadcastStrides(shape: number[], out: number[]): number[] {
@@ -33,15 +26,7 @@ export function lowerAdd(ctx: LowerCtx): KernelCall {
   ctx.requireDtype(a, 'input 0', 'int8');
   ctx.requireDtype(b, 'input 1', 'int8');
   ctx.requireDtype(outId, 'the output', 'int8');
-  const qa = ctx.q(a, 'input 0');
-  const qb = ctx.q(b, 'input 1');
-  const qo = ctx.q(outId, 'the output');
-  const leftShift = 20;
-  const twiceMax = 2 * Math.max(qa.scale, qb.scale);
-  const m1 = smallerThanOne(ctx, qa.scale / twiceMax, 'input 0');
-  const m2 = smallerThanOne(ctx, qb.scale / twiceMax, 'input 1');
-  const mo = smallerThanOne(ctx, twiceMax / ((1 << leftShift) * qo.scale), 'output');
-  const [actMin, actMax] = actRange(ctx, op.attrs.activation, 'int8', outId);
+  const p = ctx.params(addParams);
   const sa = ctx.shape(a);
   const sb = ctx.shape(b);
   const so = ctx.shape(outId);
@@ -59,18 +44,18 @@ export function lowerAdd(ctx: LowerCtx): KernelCall {
       dims: out4,
       in1_strides: same ? [0, 0, 0, 0] : broadcastStrides(sa, out4),
       in2_strides: same ? [0, 0, 0, 0] : broadcastStrides(sb, out4),
-      in1_offset: -qa.zp,
-      in2_offset: -qb.zp,
-      left_shift: leftShift,
-      in1_mult: m1.multiplier,
-      in1_shift: m1.shift,
-      in2_mult: m2.multiplier,
-      in2_shift: m2.shift,
-      out_mult: mo.multiplier,
-      out_shift: mo.shift,
-      out_zp: qo.zp,
-      act_min: actMin,
-      act_max: actMax,
+      in1_offset: p.input1Offset,
+      in2_offset: p.input2Offset,
+      left_shift: p.leftShift,
+      in1_mult: p.input1.multiplier,
+      in1_shift: p.input1.shift,
+      in2_mult: p.input2.multiplier,
+      in2_shift: p.input2.shift,
+      out_mult: p.output.multiplier,
+      out_shift: p.output.shift,
+      out_zp: p.outputZeroPoint,
+      act_min: p.actMin,
+      act_max: p.actMax,
     },
     args: [ctx.arg(a, true), ctx.arg(b, true), ctx.arg(outId, false)],
     scratchBytes: 0,

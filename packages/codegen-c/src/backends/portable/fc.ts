@@ -1,8 +1,8 @@
 /** FULLY_CONNECTED, int8, per-tensor or per-channel filter scales. */
-import { f32, isKind } from '@mliflow/ir';
+import { fullyConnectedParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { actRange, call, count, filterScales, multipliers, wrap32 } from './common.js';
+import { call, requireSymmetricFilter, wrap32 } from './common.js';
 
 export function lowerFullyConnected(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
@@ -17,29 +17,22 @@ export function lowerFullyConnected(ctx: LowerCtx): KernelCall {
   ctx.requireDtype(outId, 'the output', 'int8');
   ctx.requireDtype(fId, 'the filter', 'int8');
   if (bId >= 0) ctx.requireDtype(bId, 'the bias', 'int32');
-  const fShape = ctx.shape(fId);
-  if (fShape.length !== 2) throw ctx.fail(`filter shape [${fShape}] is not 2-D`);
-  const [outDepth, accum] = fShape;
-  const inCount = count(ctx.shape(inId));
-  if (inCount % accum !== 0) throw ctx.fail(`input of ${inCount} values is not a whole number of ${accum}-value rows`);
-  const batches = inCount / accum;
-  if (count(ctx.shape(outId)) !== batches * outDepth) throw ctx.fail('output size does not match batches x filter rows');
-  const inQ = ctx.q(inId, 'the input');
-  const outQ = ctx.q(outId, 'the output');
-  const fq = ctx.tensor(fId).quant;
-  const perChannel = !!fq && fq.scale.length > 1;
-  const scales = filterScales(ctx, fId, outDepth);
-  // Per-tensor: TFLite multiplies the two float scales in float first.
-  const reals = perChannel ? scales.map((s) => (inQ.scale * s) / outQ.scale) : [f32(inQ.scale * scales[0]) / outQ.scale];
-  const { mult, shift } = multipliers(reals);
-  const [actMin, actMax] = actRange(ctx, op.attrs.activation, 'int8', outId);
+  const p = ctx.params(fullyConnectedParams);
+  // The kernel computes every filter row.
+  if (p.outDepth !== ctx.shape(fId)[0]) throw ctx.fail('output size does not match batches x filter rows');
+  requireSymmetricFilter(ctx, fId);
+  const { batches, accum, outDepth, actMin, actMax, perChannel } = p;
+  const quant = p.quant!;
+  // A per-tensor filter's one multiplier and shift (q_stride 0).
+  const mult = perChannel ? quant.multiplier : quant.multiplier.slice(0, 1);
+  const shift = perChannel ? quant.shift : quant.shift.slice(0, 1);
   const w = ctx.constView(fId, 'the filter');
   const bias = bId >= 0 ? ctx.constView(bId, 'the bias') : null;
   const folded = new Int32Array(outDepth);
   for (let o = 0; o < outDepth; o++) {
     let s = 0;
     for (let k = 0; k < accum; k++) s += w[o * accum + k];
-    folded[o] = wrap32((bias ? bias[o] : 0) - inQ.zp * s);
+    folded[o] = wrap32((bias ? bias[o] : 0) + quant.inputOffset * s);
   }
   return call(ctx, {
     kernel: 'mlf_fc_s8',
@@ -48,7 +41,7 @@ export function lowerFullyConnected(ctx: LowerCtx): KernelCall {
       batches,
       accum_depth: accum,
       out_depth: outDepth,
-      out_zp: outQ.zp,
+      out_zp: quant.outputZeroPoint,
       act_min: actMin,
       act_max: actMax,
       q_stride: perChannel ? 1 : 0,

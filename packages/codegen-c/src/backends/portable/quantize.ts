@@ -1,8 +1,8 @@
 /** QUANTIZE between integer types (TFLite's Requantize). */
-import { DTYPE_BYTES, isKind, quantizeMultiplier } from '@mliflow/ir';
+import { DTYPE_BYTES, isKind, quantizeParams } from '@mliflow/ir';
 import { TYPE_SUFFIX, type KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { call, count } from './common.js';
+import { call } from './common.js';
 
 const PAIRS = new Set(['s8_s8', 's8_s16', 's8_s32', 's16_s8', 's16_s16', 's16_s32', 's32_s8', 's32_s16']);
 
@@ -16,13 +16,11 @@ export function lowerQuantize(ctx: LowerCtx): KernelCall {
   if (di === 'float32') throw ctx.fail('float-to-integer QUANTIZE needs float input; the C backend runs integer models only');
   const pair = `${TYPE_SUFFIX[di] ?? di}_${TYPE_SUFFIX[dout] ?? dout}`;
   if (!PAIRS.has(pair)) throw ctx.fail(`QUANTIZE from ${di} to ${dout} is not supported`);
-  const inQ = ctx.q(inId, 'the input');
-  const outQ = ctx.q(outId, 'the output');
-  const q = quantizeMultiplier(inQ.scale / outQ.scale);
+  const p = ctx.params(quantizeParams);
   return call(ctx, {
     kernel: `mlf_requant_${pair}`,
     paramsType: 'mlf_requant_params',
-    params: { size: count(ctx.shape(inId)), in_zp: inQ.zp, out_zp: outQ.zp, mult: q.multiplier, shift: q.shift },
+    params: { size: p.size, in_zp: p.inputZeroPoint, out_zp: p.outputZeroPoint, mult: p.multiplier, shift: p.shift },
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
     scratchBytes: 0,
     // Element i is read before byte i of a narrower-or-equal output is written.

@@ -6,8 +6,6 @@
  * Without the kernel files these ops fail with a clear error instead of producing C.
  */
 import {
-  MliflowError,
-  UnsupportedError,
   lstmCParams,
   lstmMacs,
   lstmParams,
@@ -27,18 +25,6 @@ const SEQ_HEADER = 'mlf_seq.h';
 function haveKernel(source: string): boolean {
   const lib = kernelFiles('portable');
   return lib.has(source) && lib.has(SEQ_HEADER);
-}
-
-/** Call the constants function, turning its errors into this file's messages. */
-function constants(ctx: LowerCtx, f: () => CKernelParams): CKernelParams {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof MliflowError) {
-      throw new UnsupportedError(e.message.startsWith(ctx.m.file) ? e.message : `${ctx.m.file}: ${e.message}`);
-    }
-    throw e;
-  }
 }
 
 /** Typed arrays become compile-time arrays, or the constant tensor they view. */
@@ -85,14 +71,12 @@ function seqCall(ctx: LowerCtx, c: CKernelParams, paramsType: string, source: st
 
 export function lowerSvdf(ctx: LowerCtx): KernelCall {
   if (!haveKernel('mlf_svdf.c')) throw ctx.fail('no portable kernel for SVDF yet');
-  const g = ctx.m.graph;
-  const c = constants(ctx, () => svdfCParams(g, ctx.w.op, ctx.w.index));
-  return seqCall(ctx, c, 'mlf_svdf_params', 'mlf_svdf.c', svdfMacs(svdfParams(g, ctx.w.op, ctx.w.index)));
+  const c = ctx.params(svdfCParams);
+  return seqCall(ctx, c, 'mlf_svdf_params', 'mlf_svdf.c', svdfMacs(ctx.params(svdfParams)));
 }
 
 export function lowerLstm(ctx: LowerCtx): KernelCall {
   if (!haveKernel('mlf_lstm.c')) throw ctx.fail('no portable kernel for UNIDIRECTIONAL_SEQUENCE_LSTM yet');
-  const g = ctx.m.graph;
-  const c = constants(ctx, () => lstmCParams(g, ctx.w.op, ctx.w.index));
-  return seqCall(ctx, c, 'mlf_lstm_params', 'mlf_lstm.c', lstmMacs(lstmParams(g, ctx.w.op, ctx.w.index)));
+  const c = ctx.params(lstmCParams);
+  return seqCall(ctx, c, 'mlf_lstm_params', 'mlf_lstm.c', lstmMacs(ctx.params(lstmParams)));
 }

@@ -1,5 +1,5 @@
 /** PAD and TRANSPOSE: data movement with compile-time shapes. */
-import { DTYPE_BYTES, isKind } from '@mliflow/ir';
+import { DTYPE_BYTES, isKind, padParams } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
 import { call } from './common.js';
@@ -14,8 +14,6 @@ export function lowerPad(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
   if (!isKind(op, 'pad')) throw ctx.fail('not PAD');
   const inId = ctx.input(0);
-  const padsId = ctx.input(1);
-  const valueId = ctx.optionalInput(2);
   const outId = ctx.output(0);
   const dt = ctx.requireDtype(inId, 'the input', 'int8', 'int16', 'int32');
   if (ctx.dtype(outId) !== dt) throw ctx.fail('input and output types differ');
@@ -23,22 +21,7 @@ export function lowerPad(ctx: LowerCtx): KernelCall {
   const outShape = ctx.shape(outId);
   const r = inShape.length;
   if (r < 1 || r > MAX_DIMS) throw ctx.fail(`rank ${r} is not supported (1 to ${MAX_DIMS})`);
-  const pads = ctx.constNumbers(padsId, 'the paddings');
-  if (pads.length !== 2 * r) throw ctx.fail(`paddings have ${pads.length} values for rank ${r}`);
-  const before = inShape.map((_, d) => pads[2 * d]);
-  inShape.forEach((d, i) => {
-    if (pads[2 * i] < 0 || pads[2 * i + 1] < 0 || d + pads[2 * i] + pads[2 * i + 1] !== outShape[i]) {
-      throw ctx.fail(`paddings [${pads}] do not map [${inShape}] to [${outShape}]`);
-    }
-  });
-  let value: number;
-  if (valueId >= 0) {
-    const v = ctx.constNumbers(valueId, 'the pad value');
-    if (v.length !== 1) throw ctx.fail('the pad value is not a scalar');
-    value = v[0];
-  } else {
-    value = ctx.tensor(outId).quant?.zeroPoint[0] ?? 0;
-  }
+  const { before, value } = ctx.params(padParams);
   return call(ctx, {
     kernel: 'mlf_pad',
     paramsType: 'mlf_pad_params',

@@ -8,15 +8,11 @@
  *         where M_o, s_o quantize twice_max / (2^20 * output_scale).
  * float32: float32 sum, clamped to the fused activation's range.
  */
-import { elementCount } from '../../graph.js';
+import { elementCount, type Graph } from '../../graph.js';
 import type { Op } from '../../ops.js';
-import {
-  activationRangeFloat,
-  activationRangeQuantized,
-  mulSmallerThanOneExp,
-  quantizeMultiplierSmallerThanOneExp,
-} from '../../quant.js';
-import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
+import { mulSmallerThanOneExp, quantizeMultiplier, type QuantizedMultiplier } from '../../quant.js';
+import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
+import { activationBounds, perTensorQuant } from './prepare.js';
 
 /**
  * For each output element, the flat index into each input under numpy broadcasting; null
@@ -61,47 +57,86 @@ export function broadcastIndices(ctx: PrepareContext, a: readonly number[], b: r
   return [ia, ib];
 }
 
+/** ADD's Prepare (TFLite Micro's OpDataAdd). */
+export interface AddParams {
+  dtype: 'float32' | 'int8';
+  /** The fused activation's bounds in the output's domain. */
+  actMin: number;
+  actMax: number;
+  /** int8 only (zero for float32). */
+  leftShift: number;
+  input1Offset: number;
+  input2Offset: number;
+  input1: QuantizedMultiplier;
+  input2: QuantizedMultiplier;
+  output: QuantizedMultiplier;
+  outputZeroPoint: number;
+}
+
+/** QuantizeMultiplierSmallerThanOneExp, failing as an unsupported model rather than a crash. */
+function smallerThanOne(ctx: PrepareContext, real: number, what: string): QuantizedMultiplier {
+  if (!(real > 0 && real < 1)) throw ctx.unsupported(`${what} multiplier ${real} is not in (0, 1)`);
+  const q = quantizeMultiplier(real);
+  if (q.shift > 0) throw ctx.unsupported(`${what} multiplier has a positive shift`);
+  return q;
+}
+
+export function addParams(g: Graph, op: Op, index: number): AddParams {
+  const ctx = prepareContext(g, op, index);
+  const attrs = (ctx.op as Op<'add'>).attrs;
+  const in1 = ctx.input(0);
+  const in2 = ctx.input(1);
+  const output = ctx.output(0);
+  if (in1.dtype !== output.dtype || in2.dtype !== output.dtype) {
+    throw ctx.unsupported(`inputs ${in1.dtype} and ${in2.dtype} with output ${output.dtype}: all must match`);
+  }
+  if (output.dtype !== 'float32' && output.dtype !== 'int8') throw ctx.unsupported(`${output.dtype} is not handled (int8 or float32)`);
+  const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
+  if (output.dtype === 'float32') {
+    const none = { multiplier: 0, shift: 0 };
+    return { dtype: 'float32', actMin, actMax, leftShift: 0, input1Offset: 0, input2Offset: 0, input1: none, input2: none, output: none, outputZeroPoint: 0 };
+  }
+  const q1 = perTensorQuant(ctx, in1, 'input 0');
+  const q2 = perTensorQuant(ctx, in2, 'input 1');
+  const qo = perTensorQuant(ctx, output, 'output');
+  const leftShift = 20;
+  const twiceMax = 2 * Math.max(q1.scale, q2.scale);
+  return {
+    dtype: 'int8',
+    actMin,
+    actMax,
+    leftShift,
+    input1Offset: -q1.zeroPoint,
+    input2Offset: -q2.zeroPoint,
+    input1: smallerThanOne(ctx, q1.scale / twiceMax, 'input 0'),
+    input2: smallerThanOne(ctx, q2.scale / twiceMax, 'input 1'),
+    output: smallerThanOne(ctx, twiceMax / ((1 << leftShift) * qo.scale), 'output'),
+    outputZeroPoint: qo.zeroPoint,
+  };
+}
+
 export const add: Kernel = {
   prepare(ctx) {
-    const attrs = (ctx.op as Op<'add'>).attrs;
+    const p = addParams(ctx.graph, ctx.op, ctx.index);
     const in1 = ctx.input(0);
     const in2 = ctx.input(1);
     const output = ctx.output(0);
     const [id1, id2] = ctx.op.inputs;
     const outId = ctx.op.outputs[0];
-    if (in1.dtype !== output.dtype || in2.dtype !== output.dtype) {
-      throw ctx.unsupported(`inputs ${in1.dtype} and ${in2.dtype} with output ${output.dtype}: all must match`);
-    }
     const bc = broadcastIndices(ctx, in1.shape, in2.shape, output.shape);
     const n = elementCount(output.shape);
-    if (output.dtype === 'float32') {
-      const [lo, hi] = activationRangeFloat(attrs.activation);
+    const { actMin, actMax, leftShift, input1Offset: off1, input2Offset: off2, input1: m1, input2: m2, output: mo, outputZeroPoint: outZp } = p;
+    if (p.dtype === 'float32') {
       return (buffers: Buffers) => {
         const a = buffers[id1] as Float32Array;
         const b = buffers[id2] as Float32Array;
         const out = buffers[outId] as Float32Array;
         for (let i = 0; i < n; i++) {
           const v = Math.fround(bc ? a[bc[0][i]] + b[bc[1][i]] : a[i] + b[i]);
-          out[i] = v < lo ? lo : v > hi ? hi : v;
+          out[i] = v < actMin ? actMin : v > actMax ? actMax : v;
         }
       };
     }
-    if (output.dtype !== 'int8') throw ctx.unsupported(`${output.dtype} is not handled (int8 or float32)`);
-    const q1 = in1.quant;
-    const q2 = in2.quant;
-    const qo = output.quant;
-    if (!q1 || !q2 || !qo || q1.scale.length !== 1 || q2.scale.length !== 1 || qo.scale.length !== 1) {
-      throw ctx.unsupported('int8 ADD needs per-tensor quantization on both inputs and the output');
-    }
-    const leftShift = 20;
-    const twiceMax = 2 * Math.max(q1.scale[0], q2.scale[0]);
-    const m1 = quantizeMultiplierSmallerThanOneExp(q1.scale[0] / twiceMax);
-    const m2 = quantizeMultiplierSmallerThanOneExp(q2.scale[0] / twiceMax);
-    const mo = quantizeMultiplierSmallerThanOneExp(twiceMax / ((1 << leftShift) * qo.scale[0]));
-    const off1 = -q1.zeroPoint[0];
-    const off2 = -q2.zeroPoint[0];
-    const outZp = qo.zeroPoint[0];
-    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, qo);
     // The result depends only on the two int8 inputs: tabulate all 256 x 256 pairs.
     const t1 = new Int32Array(256);
     const t2 = new Int32Array(256);

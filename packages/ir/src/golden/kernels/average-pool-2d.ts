@@ -5,20 +5,16 @@
  * output share scale and zero point, so there is no requantization.
  * float32: float32 sum, divided by float(n), clamped.
  */
-import type { Op } from '../../ops.js';
-import { activationRangeFloat, activationRangeQuantized } from '../../quant.js';
 import type { Buffers, Kernel } from '../kernel.js';
-import { poolPrepare } from './max-pool-2d.js';
+import { poolParams } from './max-pool-2d.js';
 
 export const averagePool2d: Kernel = {
   prepare(ctx) {
-    const { input, output, w } = poolPrepare(ctx);
-    const attrs = (ctx.op as Op<'average_pool_2d'>).attrs;
+    const { dtype, window: w, actMin, actMax } = poolParams(ctx.graph, ctx.op, ctx.index);
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
     const { batches, inH, inW, C, outH, outW, fH, fW, sH, sW, padTop, padLeft } = w;
-    if (input.dtype === 'float32') {
-      const [lo, hi] = activationRangeFloat(attrs.activation);
+    if (dtype === 'float32') {
       return (buffers: Buffers) => {
         const x = buffers[inId] as Float32Array;
         const out = buffers[outId] as Float32Array;
@@ -40,14 +36,13 @@ export const averagePool2d: Kernel = {
                   for (let xx = xS; xx < xE; xx++) total = f32(total + x[((b * inH + y) * inW + xx) * C + c]);
                 }
                 const v = f32(total / n);
-                out[o++] = v < lo ? lo : v > hi ? hi : v;
+                out[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
               }
             }
           }
         }
       };
     }
-    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
     const sum = new Int32Array(C);
     return (buffers: Buffers) => {
       const x = buffers[inId] as Int8Array | Int16Array;

@@ -15,18 +15,11 @@
  * bounds checks. The int8 sums are exact integers, so the order of accumulation is free:
  * the fast path packs two channels per double (see PACK_FIELD below).
  */
-import { elementCount, type Tensor } from '../../graph.js';
+import { elementCount, type Graph, type Tensor } from '../../graph.js';
 import type { ConvAttrs, Op } from '../../ops.js';
-import {
-  activationRangeFloat,
-  activationRangeQuantized,
-  computeOutSize,
-  computePadding,
-  f32,
-  perChannelMultipliers,
-  Requantizer,
-} from '../../quant.js';
-import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
+import { computeOutSize, computePadding, f32, perChannelMultipliers, Requantizer } from '../../quant.js';
+import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
+import { activationBounds, perTensorQuant } from './prepare.js';
 
 /** Where a convolution window starts and how far it reaches: shared by conv and depthwise. */
 export interface Window {
@@ -95,12 +88,6 @@ export function fillPadded(w: Window, src: ArrayLike<number>, dst: Int32Array | 
   }
 }
 
-function quantParams(ctx: PrepareContext, t: Tensor, what: string): { scale: number; zeroPoint: number } {
-  const q = t.quant;
-  if (!q || q.scale.length !== 1) throw ctx.unsupported(`${what} ${t.dtype} tensor "${t.name}" needs per-tensor quantization`);
-  return { scale: q.scale[0], zeroPoint: q.zeroPoint[0] ?? 0 };
-}
-
 /** The filter's scales, checked to be per-tensor or one per channel along `axis`. */
 export function filterScales(ctx: PrepareContext, filter: Tensor, axis: number, channels: number): number[] {
   const q = filter.quant;
@@ -109,6 +96,33 @@ export function filterScales(ctx: PrepareContext, filter: Tensor, axis: number, 
     throw ctx.unsupported(`filter "${filter.name}" has ${q.scale.length} scales on axis ${q.axis}; expected 1 or ${channels} on axis ${axis}`);
   }
   return q.scale;
+}
+
+/** Per-output-channel requantization of the int8 conv, depthwise and fully connected kernels. */
+export interface ChannelQuant {
+  /** -input_zero_point, added to every input value. */
+  inputOffset: number;
+  outputZeroPoint: number;
+  /** One per output channel (a per-tensor filter's repeated). */
+  multiplier: Int32Array;
+  shift: Int32Array;
+}
+
+/** PopulateConvolutionQuantizationParams: per-tensor input and output, filter scales on `axis`. */
+export function channelQuant(ctx: PrepareContext, input: Tensor, filter: Tensor, output: Tensor, axis: number, channels: number): ChannelQuant {
+  const inQ = perTensorQuant(ctx, input, 'input');
+  const outQ = perTensorQuant(ctx, output, 'output');
+  const { multiplier, shift } = perChannelMultipliers(inQ.scale, filterScales(ctx, filter, axis, channels), outQ.scale, channels);
+  return { inputOffset: -inQ.zeroPoint, outputZeroPoint: outQ.zeroPoint, multiplier, shift };
+}
+
+/** The int8 kernels' dtypes: true for float32 in and out, false for int8 throughout, else unsupported. */
+export function isFloatConv(ctx: PrepareContext, input: Tensor, filter: Tensor, output: Tensor): boolean {
+  if (input.dtype === 'float32' && output.dtype === 'float32') return true;
+  if (input.dtype !== 'int8' || output.dtype !== 'int8' || filter.dtype !== 'int8') {
+    throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8 or float32 only)`);
+  }
+  return false;
 }
 
 /** The int32 bias, or zeros when the optional bias is absent. */
@@ -149,12 +163,11 @@ export function floatBias(ctx: PrepareContext, bias: Tensor | null, channels: nu
   return b;
 }
 
-function prepareConv(ctx: PrepareContext) {
+function convShape(ctx: PrepareContext) {
   const op = ctx.op as Op<'conv_2d'>;
   const attrs: ConvAttrs = op.attrs;
   const input = ctx.input(0);
   const filter = ctx.input(1);
-  const bias = ctx.optionalInput(2);
   const output = ctx.output(0);
   if (filter.shape.length !== 4) throw ctx.unsupported(`filter must be 4-D OHWI, got [${filter.shape}]`);
   if (!filter.data) throw ctx.unsupported('filter must be constant');
@@ -164,40 +177,57 @@ function prepareConv(ctx: PrepareContext) {
   if (filterC < 1 || w.inC % filterC !== 0 || outC % (w.inC / filterC) !== 0) {
     throw ctx.unsupported(`input depth ${w.inC} is not a multiple of filter depth ${filterC} with output depth ${outC}`);
   }
-  return { attrs, input, filter, bias, output, w, outC, filterC };
+  return { attrs, input, filter, output, w, outC, filterC };
+}
+
+/** What CONV_2D's and DEPTHWISE_CONV_2D's Prepare share (TFLite Micro's OpDataConv). */
+export interface ConvLikeParams {
+  dtype: 'float32' | 'int8';
+  window: Window;
+  outC: number;
+  /** The fused activation's bounds in the output's domain. */
+  actMin: number;
+  actMax: number;
+  /** int8 only. */
+  quant: ChannelQuant | null;
+}
+
+export interface ConvParams extends ConvLikeParams {
+  /** Input channels each filter reads: the input depth, or less for a grouped convolution. */
+  filterC: number;
+}
+
+export function convParams(g: Graph, op: Op, index: number): ConvParams {
+  const ctx = prepareContext(g, op, index);
+  const { attrs, input, filter, output, w, outC, filterC } = convShape(ctx);
+  const quant = isFloatConv(ctx, input, filter, output) ? null : channelQuant(ctx, input, filter, output, 0, outC);
+  const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
+  return { dtype: quant ? 'int8' : 'float32', window: w, outC, filterC, actMin, actMax, quant };
 }
 
 export const conv2d: Kernel = {
   prepare(ctx) {
-    const { attrs, input, filter, bias, output, w, outC, filterC } = prepareConv(ctx);
+    const { window: w, outC, filterC, actMin, actMax, quant } = convParams(ctx.graph, ctx.op, ctx.index);
+    const filter = ctx.input(1);
+    const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
     const groups = w.inC / filterC;
     const perGroup = outC / groups;
 
-    if (input.dtype === 'float32' && output.dtype === 'float32') {
+    if (!quant) {
       const weights = floatConstant(ctx, filter);
       const biasF = floatBias(ctx, bias, outC);
-      const [lo, hi] = activationRangeFloat(attrs.activation);
       const padded = new Float32Array(w.batches * w.padH * w.padW * w.inC);
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Float32Array, padded, 0);
-        convFloat(w, padded, weights, biasF, buffers[outId] as Float32Array, outC, filterC, perGroup, lo, hi);
+        convFloat(w, padded, weights, biasF, buffers[outId] as Float32Array, outC, filterC, perGroup, actMin, actMax);
       };
     }
-    if (input.dtype !== 'int8' || output.dtype !== 'int8' || filter.dtype !== 'int8') {
-      throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8 or float32 only)`);
-    }
-    const inQ = quantParams(ctx, input, 'input');
-    const outQ = quantParams(ctx, output, 'output');
-    const scales = filterScales(ctx, filter, 0, outC);
-    const { multiplier, shift } = perChannelMultipliers(inQ.scale, scales, outQ.scale, outC);
     const biasI = biasInt32(ctx, bias, outC);
-    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
-    const inOffset = -inQ.zeroPoint;
-    const outZp = outQ.zeroPoint;
-    const rq = new Requantizer(multiplier, shift, outZp, actMin, actMax);
+    const inOffset = quant.inputOffset;
+    const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax);
     const packed = groups === 1 ? packFilter(raw, outC, w.kH * w.kW * filterC) : null;
     if (packed) {
       const runs = filterRuns(w);
@@ -220,7 +250,7 @@ export const conv2d: Kernel = {
     };
   },
   macs(ctx) {
-    const { w, outC, filterC } = prepareConv(ctx);
+    const { w, outC, filterC } = convShape(ctx);
     return w.batches * w.outH * w.outW * outC * w.kH * w.kW * filterC;
   },
 };

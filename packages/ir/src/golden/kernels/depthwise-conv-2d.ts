@@ -7,29 +7,32 @@
  * with the per-channel multipliers derived as for CONV_2D (filter scales on axis 3).
  * float32: float32 accumulation over taps in (ky, kx) order, + bias, clamped.
  */
+import type { Graph } from '../../graph.js';
 import type { DepthwiseAttrs, Op } from '../../ops.js';
-import { activationRangeFloat, activationRangeQuantized, perChannelMultipliers, Requantizer } from '../../quant.js';
-import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
+import { Requantizer } from '../../quant.js';
+import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
 import {
   biasInt32,
+  channelQuant,
   convWindow,
   fillPadded,
-  filterScales,
   fitsPackedField,
   floatBias,
   floatConstant,
+  isFloatConv,
   PACK_FIELD,
   PACK_INV_FIELD,
   ROUNDER,
+  type ConvLikeParams,
   type Window,
 } from './conv-2d.js';
+import { activationBounds } from './prepare.js';
 
-function prepareDepthwise(ctx: PrepareContext) {
+function depthwiseShape(ctx: PrepareContext) {
   const op = ctx.op as Op<'depthwise_conv_2d'>;
   const attrs: DepthwiseAttrs = op.attrs;
   const input = ctx.input(0);
   const filter = ctx.input(1);
-  const bias = ctx.optionalInput(2);
   const output = ctx.output(0);
   if (filter.shape.length !== 4 || filter.shape[0] !== 1) throw ctx.unsupported(`filter must be [1, kH, kW, C], got [${filter.shape}]`);
   if (!filter.data) throw ctx.unsupported('filter must be constant');
@@ -39,37 +42,43 @@ function prepareDepthwise(ctx: PrepareContext) {
   if (output.shape[3] !== outC || outC !== w.inC * dm) {
     throw ctx.unsupported(`output depth ${output.shape[3]} / filter depth ${outC} is not input depth ${w.inC} x depth multiplier ${dm}`);
   }
-  return { attrs, input, filter, bias, output, w, outC, dm };
+  return { attrs, input, filter, output, w, outC, dm };
+}
+
+/** DEPTHWISE_CONV_2D's Prepare (filter scales on axis 3). */
+export interface DepthwiseParams extends ConvLikeParams {
+  depthMultiplier: number;
+}
+
+export function depthwiseParams(g: Graph, op: Op, index: number): DepthwiseParams {
+  const ctx = prepareContext(g, op, index);
+  const { attrs, input, filter, output, w, outC, dm } = depthwiseShape(ctx);
+  const quant = isFloatConv(ctx, input, filter, output) ? null : channelQuant(ctx, input, filter, output, 3, outC);
+  const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
+  return { dtype: quant ? 'int8' : 'float32', window: w, outC, depthMultiplier: dm, actMin, actMax, quant };
 }
 
 export const depthwiseConv2d: Kernel = {
   prepare(ctx) {
-    const { attrs, input, filter, bias, output, w, outC, dm } = prepareDepthwise(ctx);
+    const { window: w, outC, depthMultiplier: dm, actMin, actMax, quant } = depthwiseParams(ctx.graph, ctx.op, ctx.index);
+    const filter = ctx.input(1);
+    const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
-    if (input.dtype === 'float32' && output.dtype === 'float32') {
+    if (!quant) {
       const weights = floatConstant(ctx, filter);
       const biasF = floatBias(ctx, bias, outC);
-      const [lo, hi] = activationRangeFloat(attrs.activation);
       const padded = new Float32Array(w.batches * w.padH * w.padW * w.inC);
       const acc = new Float32Array(outC);
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Float32Array, padded, 0);
-        depthwiseFloat(w, padded, weights, biasF, dm, acc, lo, hi, buffers[outId] as Float32Array);
+        depthwiseFloat(w, padded, weights, biasF, dm, acc, actMin, actMax, buffers[outId] as Float32Array);
       };
     }
-    if (input.dtype !== 'int8' || output.dtype !== 'int8' || filter.dtype !== 'int8') {
-      throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8 or float32 only)`);
-    }
-    const inQ = input.quant;
-    const outQ = output.quant;
-    if (!inQ || inQ.scale.length !== 1 || !outQ || outQ.scale.length !== 1) throw ctx.unsupported('int8 input and output need per-tensor quantization');
-    const { multiplier, shift } = perChannelMultipliers(inQ.scale[0], filterScales(ctx, filter, 3, outC), outQ.scale[0], outC);
-    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
-    const rq = new Requantizer(multiplier, shift, outQ.zeroPoint[0], actMin, actMax);
+    const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax);
     const biasI = biasInt32(ctx, bias, outC);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
-    const inOffset = -inQ.zeroPoint[0];
+    const inOffset = quant.inputOffset;
     if (dm === 1 && pairsAreExact(raw, outC, w.kH * w.kW)) {
       const pairs = new Float64Array(w.batches * w.padH * w.padW * w.inC);
       const weightsF = Float64Array.from(raw);
@@ -91,7 +100,7 @@ export const depthwiseConv2d: Kernel = {
     };
   },
   macs(ctx) {
-    const { w, outC } = prepareDepthwise(ctx);
+    const { w, outC } = depthwiseShape(ctx);
     return w.batches * w.outH * w.outW * outC * w.kH * w.kW;
   },
 };

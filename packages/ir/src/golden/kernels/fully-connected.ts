@@ -10,23 +10,17 @@
  *   double(input_scale) * double(filter_scale[c]) / double(output_scale).
  * float32: float32 accumulation, + bias, clamped to the fused activation's range.
  */
-import { elementCount } from '../../graph.js';
+import { elementCount, type Graph } from '../../graph.js';
 import type { Op } from '../../ops.js';
-import {
-  activationRangeFloat,
-  activationRangeQuantized,
-  perChannelMultipliers,
-  perTensorConvMultiplier,
-  Requantizer,
-} from '../../quant.js';
-import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
-import { biasInt32, floatBias, floatConstant } from './conv-2d.js';
+import { perChannelMultipliers, perTensorConvMultiplier, Requantizer } from '../../quant.js';
+import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
+import { biasInt32, floatBias, floatConstant, isFloatConv, type ChannelQuant } from './conv-2d.js';
+import { activationBounds, perTensorQuant } from './prepare.js';
 
-function prepareFc(ctx: PrepareContext) {
+function fcShape(ctx: PrepareContext) {
   const op = ctx.op as Op<'fully_connected'>;
   const input = ctx.input(0);
   const filter = ctx.input(1);
-  const bias = ctx.optionalInput(2);
   const output = ctx.output(0);
   if (filter.shape.length !== 2) throw ctx.unsupported(`filter must be 2-D, got [${filter.shape}]`);
   if (!filter.data) throw ctx.unsupported('filter must be constant');
@@ -38,18 +32,65 @@ function prepareFc(ctx: PrepareContext) {
   if (elementCount(input.shape) !== batches * accum) {
     throw ctx.unsupported(`input [${input.shape}] is not ${batches} rows of ${accum}`);
   }
-  return { attrs: op.attrs, input, filter, bias, output, accum, outDepth, batches };
+  return { attrs: op.attrs, input, filter, output, accum, outDepth, batches };
+}
+
+/** FULLY_CONNECTED's Prepare (TFLite Micro's OpDataFullyConnected). */
+export interface FullyConnectedParams {
+  dtype: 'float32' | 'int8';
+  batches: number;
+  accum: number;
+  outDepth: number;
+  /** A multiplier per output row, and no filter offset. */
+  perChannel: boolean;
+  /** -filter_zero_point (per-tensor filters; 0 otherwise). */
+  filterOffset: number;
+  /** The fused activation's bounds in the output's domain. */
+  actMin: number;
+  actMax: number;
+  /** int8 only; a per-tensor multiplier is repeated over the output rows. */
+  quant: ChannelQuant | null;
+}
+
+export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConnectedParams {
+  const ctx = prepareContext(g, op, index);
+  const { attrs, input, filter, output, accum, outDepth, batches } = fcShape(ctx);
+  const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
+  const base = { batches, accum, outDepth, actMin, actMax };
+  if (isFloatConv(ctx, input, filter, output)) return { ...base, dtype: 'float32', perChannel: false, filterOffset: 0, quant: null };
+  const inQ = perTensorQuant(ctx, input, 'input');
+  const outQ = perTensorQuant(ctx, output, 'output');
+  const fQ = filter.quant;
+  if (!fQ || fQ.scale.length === 0) throw ctx.unsupported('int8 filter has no quantization');
+  const perChannel = fQ.scale.length > 1;
+  let multiplier: Int32Array;
+  let shift: Int32Array;
+  let filterOffset = 0;
+  if (perChannel) {
+    if (fQ.scale.length !== filter.shape[fQ.axis] || fQ.axis !== 0) {
+      throw ctx.unsupported(`per-channel filter needs one scale per output row (axis 0), has ${fQ.scale.length} on axis ${fQ.axis}`);
+    }
+    ({ multiplier, shift } = perChannelMultipliers(inQ.scale, fQ.scale, outQ.scale, outDepth));
+  } else {
+    const q = perTensorConvMultiplier(inQ.scale, fQ.scale[0], outQ.scale);
+    multiplier = new Int32Array(outDepth).fill(q.multiplier);
+    shift = new Int32Array(outDepth).fill(q.shift);
+    filterOffset = -(fQ.zeroPoint[0] ?? 0);
+  }
+  const quant = { inputOffset: -inQ.zeroPoint, outputZeroPoint: outQ.zeroPoint, multiplier, shift };
+  return { ...base, dtype: 'int8', perChannel, filterOffset, quant };
 }
 
 export const fullyConnected: Kernel = {
   prepare(ctx) {
-    const { attrs, input, filter, bias, output, accum, outDepth, batches } = prepareFc(ctx);
+    const { accum, outDepth, batches, filterOffset, actMin, actMax, quant } = fullyConnectedParams(ctx.graph, ctx.op, ctx.index);
+    const filter = ctx.input(1);
+    const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
-    if (input.dtype === 'float32' && output.dtype === 'float32') {
+    if (!quant) {
       const weights = floatConstant(ctx, filter);
       const biasF = floatBias(ctx, bias, outDepth);
-      const [lo, hi] = activationRangeFloat(attrs.activation);
       return (buffers: Buffers) => {
         const x = buffers[inId] as Float32Array;
         const out = buffers[outId] as Float32Array;
@@ -61,43 +102,19 @@ export const fullyConnected: Kernel = {
             let fi = c * accum;
             for (let d = 0; d < accum; d++) total = f32(total + f32(x[xi++] * weights[fi++]));
             const v = f32(total + biasF[c]);
-            out[b * outDepth + c] = v < lo ? lo : v > hi ? hi : v;
+            out[b * outDepth + c] = v < actMin ? actMin : v > actMax ? actMax : v;
           }
         }
       };
     }
-    if (input.dtype !== 'int8' || output.dtype !== 'int8' || filter.dtype !== 'int8') {
-      throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8 or float32 only)`);
-    }
-    const inQ = input.quant;
-    const outQ = output.quant;
-    const fQ = filter.quant;
-    if (!inQ || inQ.scale.length !== 1 || !outQ || outQ.scale.length !== 1) throw ctx.unsupported('int8 input and output need per-tensor quantization');
-    if (!fQ || fQ.scale.length === 0) throw ctx.unsupported('int8 filter has no quantization');
-    const perChannel = fQ.scale.length > 1;
-    let multiplier: Int32Array;
-    let shift: Int32Array;
-    let filterOffset = 0;
-    if (perChannel) {
-      if (fQ.scale.length !== filter.shape[fQ.axis] || fQ.axis !== 0) {
-        throw ctx.unsupported(`per-channel filter needs one scale per output row (axis 0), has ${fQ.scale.length} on axis ${fQ.axis}`);
-      }
-      ({ multiplier, shift } = perChannelMultipliers(inQ.scale[0], fQ.scale, outQ.scale[0], outDepth));
-    } else {
-      const q = perTensorConvMultiplier(inQ.scale[0], fQ.scale[0], outQ.scale[0]);
-      multiplier = new Int32Array(outDepth).fill(q.multiplier);
-      shift = new Int32Array(outDepth).fill(q.shift);
-      filterOffset = -(fQ.zeroPoint[0] ?? 0);
-    }
-    const [actMin, actMax] = activationRangeQuantized(attrs.activation, output.dtype, output.quant);
-    const rq = new Requantizer(multiplier, shift, outQ.zeroPoint[0], actMin, actMax);
+    const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax);
     const biasI = biasInt32(ctx, bias, outDepth);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const weights = new Int32Array(outDepth * accum);
     for (let i = 0; i < weights.length; i++) weights[i] = raw[i] + filterOffset;
     const xs = new Int32Array(accum);
     const acc = new Float64Array(outDepth);
-    const inOffset = -inQ.zeroPoint[0];
+    const inOffset = quant.inputOffset;
     return (buffers: Buffers) => {
       const x = buffers[inId] as Int8Array;
       const out = buffers[outId] as Int8Array;
@@ -108,7 +125,7 @@ export const fullyConnected: Kernel = {
     };
   },
   macs(ctx) {
-    const { accum, outDepth, batches } = prepareFc(ctx);
+    const { accum, outDepth, batches } = fcShape(ctx);
     return batches * accum * outDepth;
   },
 };

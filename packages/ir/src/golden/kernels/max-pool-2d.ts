@@ -3,10 +3,11 @@
  * window, clamped to the fused activation's range (quantized bounds for int8/int16; input
  * and output share scale and zero point). Also holds the window geometry both pools share.
  */
-import type { Tensor } from '../../graph.js';
+import type { Graph, Tensor } from '../../graph.js';
 import type { Op, PoolAttrs } from '../../ops.js';
-import { activationRangeFloat, activationRangeQuantized, computeOutSize, computePadding } from '../../quant.js';
-import type { Buffers, Kernel, PrepareContext } from '../kernel.js';
+import { computeOutSize, computePadding } from '../../quant.js';
+import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
+import { activationBounds, perTensorQuant } from './prepare.js';
 
 export interface PoolWindow {
   batches: number;
@@ -23,28 +24,39 @@ export interface PoolWindow {
   padLeft: number;
 }
 
-/** Validate a pooling op (NHWC, same dtype and quantization in and out) and derive padding. */
-export function poolPrepare(ctx: PrepareContext): { input: Tensor; output: Tensor; w: PoolWindow } {
+/** AVERAGE_POOL_2D's and MAX_POOL_2D's Prepare (TFLite Micro's OpDataPooling). */
+export interface PoolParams {
+  dtype: 'float32' | 'int8' | 'int16';
+  window: PoolWindow;
+  /** The fused activation's bounds in the output's domain. */
+  actMin: number;
+  actMax: number;
+}
+
+/** Validate a pooling op (NHWC, same dtype and quantization in and out); derive padding and bounds. */
+export function poolParams(g: Graph, op: Op, index: number): PoolParams {
+  const ctx = prepareContext(g, op, index);
   const attrs = (ctx.op as Op<'max_pool_2d'>).attrs as PoolAttrs;
   const input = ctx.input(0);
   const output = ctx.output(0);
-  if (input.dtype !== output.dtype) throw ctx.unsupported(`input is ${input.dtype} but output is ${output.dtype}`);
-  if (input.dtype !== 'int8' && input.dtype !== 'int16' && input.dtype !== 'float32') {
-    throw ctx.unsupported(`${input.dtype} is not handled (int8, int16 or float32)`);
+  const dtype = input.dtype;
+  if (dtype !== output.dtype) throw ctx.unsupported(`input is ${dtype} but output is ${output.dtype}`);
+  if (dtype !== 'int8' && dtype !== 'int16' && dtype !== 'float32') {
+    throw ctx.unsupported(`${dtype} is not handled (int8, int16 or float32)`);
   }
   if (input.shape.length !== 4 || output.shape.length !== 4) {
     throw ctx.unsupported(`needs 4-D NHWC input and output, got [${input.shape}] and [${output.shape}]`);
   }
-  if (input.dtype !== 'float32') {
-    const qi = input.quant;
-    const qo = output.quant;
-    if (!qi || !qo || qi.scale.length !== 1 || qo.scale.length !== 1) throw ctx.unsupported('quantized pooling needs per-tensor quantization');
-    if (Math.abs(qi.scale[0] - qo.scale[0]) > 1e-6 || qi.zeroPoint[0] !== qo.zeroPoint[0]) {
+  if (dtype !== 'float32') {
+    const qi = perTensorQuant(ctx, input, 'input');
+    const qo = perTensorQuant(ctx, output, 'output');
+    if (Math.abs(qi.scale - qo.scale) > 1e-6 || qi.zeroPoint !== qo.zeroPoint) {
       throw ctx.unsupported('input and output quantization differ; TFLite pooling does not requantize');
     }
   }
-  const w = poolWindow(ctx, input, output, attrs);
-  return { input, output, w };
+  const window = poolWindow(ctx, input, output, attrs);
+  const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
+  return { dtype, window, actMin, actMax };
 }
 
 export function poolWindow(ctx: PrepareContext, input: Tensor, output: Tensor, attrs: PoolAttrs): PoolWindow {
@@ -63,14 +75,12 @@ export function poolWindow(ctx: PrepareContext, input: Tensor, output: Tensor, a
 
 export const maxPool2d: Kernel = {
   prepare(ctx) {
-    const { input, output, w } = poolPrepare(ctx);
-    const attrs = (ctx.op as Op<'max_pool_2d'>).attrs;
+    const { dtype, window: w, actMin: lo, actMax: hi } = poolParams(ctx.graph, ctx.op, ctx.index);
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
     const { batches, inH, inW, C, outH, outW, fH, fW, sH, sW, padTop, padLeft } = w;
-    const isFloat = input.dtype === 'float32';
-    const [lo, hi] = isFloat ? activationRangeFloat(attrs.activation) : activationRangeQuantized(attrs.activation, output.dtype, output.quant);
-    const lowest = isFloat ? -Infinity : input.dtype === 'int8' ? -128 : -32768;
+    const isFloat = dtype === 'float32';
+    const lowest = isFloat ? -Infinity : dtype === 'int8' ? -128 : -32768;
     const best = isFloat ? new Float64Array(C) : new Int32Array(C);
     return (buffers: Buffers) => {
       const x = buffers[inId] as Int8Array | Int16Array | Float32Array;

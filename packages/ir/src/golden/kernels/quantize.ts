@@ -7,9 +7,11 @@
  * double(out_scale)),
  *   out = clamp(MultiplyByQuantizedMultiplier(x - in_zero_point, M, shift) + out_zero_point).
  */
-import { elementCount, type DType } from '../../graph.js';
+import { elementCount, type DType, type Graph } from '../../graph.js';
+import type { Op } from '../../ops.js';
 import { dtypeRange, multiplyByQuantizedMultiplier, quantizeMultiplier, quantizeValue } from '../../quant.js';
-import type { Buffers, Kernel } from '../kernel.js';
+import { prepareContext, type Buffers, type Kernel } from '../kernel.js';
+import { perTensorQuant } from './prepare.js';
 
 const REQUANTIZE_PAIRS = new Set([
   'int16>int8',
@@ -24,23 +26,48 @@ const REQUANTIZE_PAIRS = new Set([
   'int32>int16',
 ]);
 
+/** QUANTIZE's Prepare (TFLite Micro's OpDataQuantizeReference). */
+export interface QuantizeParams {
+  inputDtype: DType;
+  outputDtype: DType;
+  size: number;
+  outputScale: number;
+  outputZeroPoint: number;
+  /** Integer input only (zero for float32): M, shift of in_scale / out_scale. */
+  inputZeroPoint: number;
+  multiplier: number;
+  shift: number;
+}
+
+export function quantizeParams(g: Graph, op: Op, index: number): QuantizeParams {
+  const ctx = prepareContext(g, op, index);
+  const input = ctx.input(0);
+  const output = ctx.output(0);
+  const qo = perTensorQuant(ctx, output, 'output');
+  if (elementCount(input.shape) !== elementCount(output.shape)) throw ctx.unsupported('input and output sizes differ');
+  const base = { inputDtype: input.dtype, outputDtype: output.dtype, size: elementCount(output.shape), outputScale: qo.scale, outputZeroPoint: qo.zeroPoint };
+  if (input.dtype === 'float32') {
+    if (output.dtype !== 'int8' && output.dtype !== 'int16') throw ctx.unsupported(`float32 to ${output.dtype} is not handled (int8 or int16)`);
+    return { ...base, inputZeroPoint: 0, multiplier: 0, shift: 0 };
+  }
+  if (!REQUANTIZE_PAIRS.has(`${input.dtype}>${output.dtype}`)) throw ctx.unsupported(`${input.dtype} to ${output.dtype} is not handled`);
+  const qi = perTensorQuant(ctx, input, 'input');
+  const { multiplier, shift } = quantizeMultiplier(qi.scale / qo.scale);
+  return { ...base, inputZeroPoint: qi.zeroPoint, multiplier, shift };
+}
+
 export const quantize: Kernel = {
   prepare(ctx) {
-    const input = ctx.input(0);
-    const output = ctx.output(0);
-    const qo = output.quant;
-    if (!qo || qo.scale.length !== 1) throw ctx.unsupported('output needs per-tensor quantization');
-    if (elementCount(input.shape) !== elementCount(output.shape)) throw ctx.unsupported('input and output sizes differ');
-    const n = elementCount(output.shape);
+    const { inputDtype, outputDtype, size: n, outputScale: scale, outputZeroPoint: zp, inputZeroPoint: inZp, multiplier, shift } = quantizeParams(
+      ctx.graph,
+      ctx.op,
+      ctx.index,
+    );
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
-    const outDt: DType = output.dtype;
-    const [lo, hi] = dtypeRange(outDt);
-    const scale = qo.scale[0];
-    const zp = qo.zeroPoint[0] ?? 0;
+    const [lo, hi] = dtypeRange(outputDtype);
 
-    if (input.dtype === 'float32') {
-      if (outDt !== 'int8' && outDt !== 'int16') throw ctx.unsupported(`float32 to ${outDt} is not handled (int8 or int16)`);
+    if (inputDtype === 'float32') {
       return (buffers: Buffers) => {
         const x = buffers[inId] as Float32Array;
         const out = buffers[outId] as Int8Array | Int16Array;
@@ -50,11 +77,6 @@ export const quantize: Kernel = {
         }
       };
     }
-    if (!REQUANTIZE_PAIRS.has(`${input.dtype}>${outDt}`)) throw ctx.unsupported(`${input.dtype} to ${outDt} is not handled`);
-    const qi = input.quant;
-    if (!qi || qi.scale.length !== 1) throw ctx.unsupported('input needs per-tensor quantization');
-    const { multiplier, shift } = quantizeMultiplier(qi.scale[0] / scale);
-    const inZp = qi.zeroPoint[0] ?? 0;
     return (buffers: Buffers) => {
       const x = buffers[inId] as Int8Array | Int16Array | Int32Array | Uint8Array;
       const out = buffers[outId] as Int8Array | Int16Array | Int32Array | Uint8Array;

@@ -13,30 +13,71 @@
  *   and out_min for d < diff_min.
  * float32: max subtracted, exp in float32, float32 sum, each exp divided by the sum.
  */
-import { elementCount } from '../../graph.js';
+import { elementCount, type Graph } from '../../graph.js';
 import type { Op } from '../../ops.js';
 import { expOnNegativeValues, fpRescale, getReciprocal } from '../../fixedpoint.js';
-import { f32, mulGreaterThanOne, quantizeMultiplierGreaterThanOne, roundingDivideByPOT, srdhm } from '../../quant.js';
-import type { Buffers, Kernel } from '../kernel.js';
+import { f32, mulGreaterThanOne, quantizeMultiplier, roundingDivideByPOT, srdhm } from '../../quant.js';
+import { prepareContext, type Buffers, type Kernel } from '../kernel.js';
+import { perTensorQuant } from './prepare.js';
 
 const SCALED_DIFF_INTEGER_BITS = 5;
 const ACCUMULATION_INTEGER_BITS = 12;
 
+/** SOFTMAX's Prepare (TFLite Micro's SoftmaxParams). */
+export interface SoftmaxParams {
+  /** float32, or int8 input with an int8 or int16 output. */
+  outputDtype: 'float32' | 'int8' | 'int16';
+  rows: number;
+  depth: number;
+  /** float32: beta as a float. */
+  beta: number;
+  /** int8 only (zero for float32). */
+  inputMultiplier: number;
+  inputLeftShift: number;
+  diffMin: number;
+}
+
+export function softmaxParams(g: Graph, op: Op, index: number): SoftmaxParams {
+  const ctx = prepareContext(g, op, index);
+  const attrs = (ctx.op as Op<'softmax'>).attrs;
+  const input = ctx.input(0);
+  const output = ctx.output(0);
+  if (input.shape.length < 1) throw ctx.unsupported('input must have at least one dimension');
+  if (elementCount(input.shape) !== elementCount(output.shape)) throw ctx.unsupported('input and output sizes differ');
+  const depth = input.shape[input.shape.length - 1];
+  const rows = depth ? elementCount(input.shape) / depth : 0;
+  if (input.dtype === 'float32') {
+    if (output.dtype !== 'float32') throw ctx.unsupported(`float32 input with ${output.dtype} output`);
+    return { outputDtype: 'float32', rows, depth, beta: f32(attrs.beta), inputMultiplier: 0, inputLeftShift: 0, diffMin: 0 };
+  }
+  if (input.dtype !== 'int8') throw ctx.unsupported(`${input.dtype} input is not handled (int8 or float32)`);
+  const qi = perTensorQuant(ctx, input, 'input');
+  const qo = perTensorQuant(ctx, output, 'output');
+  if (output.dtype === 'int8') {
+    if (qo.zeroPoint !== -128 || qo.scale !== f32(1 / 256)) throw ctx.unsupported('int8 output must have zero point -128 and scale 1/256');
+  } else if (output.dtype === 'int16') {
+    if (qo.zeroPoint !== -32768 || Math.abs(qo.scale - 1 / 65536) > 0.001 / 65536) {
+      throw ctx.unsupported('int16 output of int8 input must have zero point -32768 and scale 1/65536');
+    }
+  } else {
+    throw ctx.unsupported(`int8 input with ${output.dtype} output is not handled`);
+  }
+  // PreprocessSoftmaxScaling, in double as TFLite computes it; QuantizeMultiplierGreaterThanOne.
+  const real = Math.min(attrs.beta * qi.scale * 2 ** (31 - SCALED_DIFF_INTEGER_BITS), 2 ** 31 - 1);
+  const { multiplier, shift } = quantizeMultiplier(real);
+  if (!(real > 1) || shift < 0) throw ctx.unsupported('input scale too small for the fixed-point softmax');
+  // CalculateInputRadius: the most negative difference whose exp is not rounded to zero.
+  const diffMin = -Math.floor(((2 ** SCALED_DIFF_INTEGER_BITS - 1) * 2 ** (31 - SCALED_DIFF_INTEGER_BITS)) / 2 ** shift);
+  return { outputDtype: output.dtype, rows, depth, beta: 0, inputMultiplier: multiplier, inputLeftShift: shift, diffMin };
+}
+
 export const softmax: Kernel = {
   prepare(ctx) {
-    const attrs = (ctx.op as Op<'softmax'>).attrs;
-    const input = ctx.input(0);
-    const output = ctx.output(0);
-    if (input.shape.length < 1) throw ctx.unsupported('input must have at least one dimension');
-    if (elementCount(input.shape) !== elementCount(output.shape)) throw ctx.unsupported('input and output sizes differ');
-    const depth = input.shape[input.shape.length - 1];
-    const rows = depth ? elementCount(input.shape) / depth : 0;
+    const { outputDtype, rows, depth, beta, inputMultiplier: multiplier, inputLeftShift: shift, diffMin } = softmaxParams(ctx.graph, ctx.op, ctx.index);
     const inId = ctx.op.inputs[0];
     const outId = ctx.op.outputs[0];
 
-    if (input.dtype === 'float32') {
-      if (output.dtype !== 'float32') throw ctx.unsupported(`float32 input with ${output.dtype} output`);
-      const beta = f32(attrs.beta);
+    if (outputDtype === 'float32') {
       return (buffers: Buffers) => {
         const x = buffers[inId] as Float32Array;
         const out = buffers[outId] as Float32Array;
@@ -55,28 +96,9 @@ export const softmax: Kernel = {
       };
     }
 
-    if (input.dtype !== 'int8') throw ctx.unsupported(`${input.dtype} input is not handled (int8 or float32)`);
-    const qi = input.quant;
-    const qo = output.quant;
-    if (!qi || !qo || qi.scale.length !== 1 || qo.scale.length !== 1) throw ctx.unsupported('int8 softmax needs per-tensor quantization');
-    let outBits: number;
-    if (output.dtype === 'int8') {
-      if (qo.zeroPoint[0] !== -128 || qo.scale[0] !== f32(1 / 256)) throw ctx.unsupported('int8 output must have zero point -128 and scale 1/256');
-      outBits = 8;
-    } else if (output.dtype === 'int16') {
-      if (qo.zeroPoint[0] !== -32768 || Math.abs(qo.scale[0] - 1 / 65536) > 0.001 / 65536) {
-        throw ctx.unsupported('int16 output of int8 input must have zero point -32768 and scale 1/65536');
-      }
-      outBits = 16;
-    } else {
-      throw ctx.unsupported(`int8 input with ${output.dtype} output is not handled`);
-    }
+    const outBits = outputDtype === 'int8' ? 8 : 16;
     const outMin = outBits === 8 ? -128 : -32768;
     const outMax = outBits === 8 ? 127 : 32767;
-    // PreprocessSoftmaxScaling, in double as TFLite computes it.
-    const real = Math.min(attrs.beta * qi.scale[0] * 2 ** (31 - SCALED_DIFF_INTEGER_BITS), 2 ** 31 - 1);
-    const { multiplier, shift } = quantizeMultiplierGreaterThanOne(real);
-    const diffMin = -Math.floor(((2 ** SCALED_DIFF_INTEGER_BITS - 1) * 2 ** (31 - SCALED_DIFF_INTEGER_BITS)) / 2 ** shift);
     // exp() depends only on the difference d in [-255, 0]: tabulate it.
     const expOf = new Int32Array(256);
     for (let d = 0; d >= -255; d--) {
