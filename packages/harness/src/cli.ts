@@ -16,7 +16,7 @@ const EXIT_CODES =
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    'mliflow: deploy pre-quantized models on ARC EM boards through embARC MLI',
+    'mliflow: pre-quantized models to C for ARC EM boards, checked bit for bit against a golden executor',
     '',
     'usage: pnpm mliflow <command> [options]      (pnpm mliflow <command> --help for details)',
     '',

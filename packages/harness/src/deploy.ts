@@ -135,7 +135,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   };
 
   if (!board.run) {
-    const over = board.spec.run.kind === 'hardware' ? ` over ${board.spec.run.transport}` : '';
+    const over = board.spec.run.kind === 'hardware' ? ` (${board.spec.run.transport})` : '';
     result.stopped = `stopped after the compile check: running on ${board.name} needs the board connected${over}, which mliflow does not drive yet`;
     return result;
   }

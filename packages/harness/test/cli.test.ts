@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as flatbuffers from 'flatbuffers';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findOnPath } from '../src/toolchain.js';
 import { diffBytes } from '../../../test/compare.js';
 import { MODELS, REPO_ROOT, VECTORS } from '../../../test/paths.js';
 
@@ -180,7 +181,18 @@ describe('mliflow CLI', () => {
     it('inputs that are not a whole number of records', async () => {
       const p = write('odd.bin', new Uint8Array(7));
       const r = await mliflow('run', join(MODELS, 'kws_ref_model.tflite'), '--inputs', p, '--out', join(tmp, 'odd.out'));
-      expectCleanError(r, /odd\.bin/, /7 bytes is not a whole number of 490-byte input records/);
+      expectCleanError(r, /odd\.bin \(inputs of .*kws_ref_model\.tflite\)/, /7 bytes is not a whole number of 490-byte records/);
+    });
+
+    it('an empty inputs file', async () => {
+      const p = write('empty.bin', new Uint8Array(0));
+      const r = await mliflow('run', join(MODELS, 'kws_ref_model.tflite'), '--inputs', p, '--out', join(tmp, 'empty.out'));
+      expectCleanError(r, /empty\.bin/, /the file is empty/);
+    });
+
+    it('a --top that is not a number', async () => {
+      const r = await mliflow('run', join(MODELS, 'kws_ref_model.tflite'), '--inputs', join(VECTORS, 'kws_ref_model', 'inputs.bin'), '--out', join(tmp, 't.out'), '--top', 'abc');
+      expectCleanError(r, /--top must be a positive whole number, got "abc"/);
     });
 
     it('a missing required option', async () => {
@@ -194,6 +206,14 @@ describe('mliflow CLI', () => {
       expect(r.stderr).toMatch(/emsdp/);
       expect(r.stderr).toMatch(/host/);
     });
+  });
+
+  it.skipIf(!findOnPath('arc-linux-gnu-gcc'))('deploy on the emsdp board stops after the compile check with exit code 4', async () => {
+    const r = await mliflow('deploy', '--board', 'emsdp', '--out', join(tmp, 'emsdp'), '--json');
+    expect(r.code, r.stderr).toBe(4);
+    const res = JSON.parse(r.stdout);
+    expect(res.compile.sizeReport.fits).toBe(true);
+    expect(res.stopped).toMatch(/stopped after the compile check/);
   });
 
   it('deploy on the host board: the example network, bit-exact with the golden executor', async () => {
