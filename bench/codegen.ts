@@ -10,7 +10,7 @@
  *   3. compile time: compileModel wall time, median of 5 in-process runs after a warm-up.
  *
  * The only figures not measured here are TFLite Micro's (arena, instructions per inference)
- * and the issue's liveness bounds, in TFLM_REFERENCE below and labelled "(issue)" in the output.
+ * and its liveness bounds, in TFLM_REFERENCE below and labelled "(ref)" in the output.
  *
  *   pnpm bench:codegen [MODEL ...] [--only] [--all] [--json]
  *
@@ -35,9 +35,9 @@ const run = promisify(execFile);
 const DEFAULT_MODELS = ['kws_ref_model', 'pretrainedResnet_quant', 'vww_96_int8', 'person_detect', 'mobilenet_v2_quantized_1x3x224x224'];
 
 /**
- * TFLite Micro's figures, from the issue (not measured here): arena measured with TFLM's
+ * TFLite Micro's reference figures (not measured here): arena measured with TFLM's
  * recording allocator, instructions per inference of TFLM's reference kernels, and the
- * issue's liveness bounds.
+ * reference liveness bounds.
  */
 const TFLM_REFERENCE: Record<string, { arena: number; bound: number; ir?: number }> = {
   kws_ref_model: { arena: 24000, bound: 16000, ir: 209e6 },
@@ -60,7 +60,7 @@ interface ArenaResult {
   arenaBytes: number;
   livenessBound: number;
   tflmArena: number | null;
-  issueBound: number | null;
+  refBound: number | null;
   ratioTflm: number | null;
   ratioBound: number;
   kernels: number;
@@ -327,7 +327,7 @@ function arenaOf(s: CompileSummary): ArenaResult {
     arenaBytes: s.arenaBytes,
     livenessBound: s.livenessBound,
     tflmArena: ref?.arena ?? null,
-    issueBound: ref?.bound ?? null,
+    refBound: ref?.bound ?? null,
     ratioTflm: ref ? s.arenaBytes / ref.arena : null,
     ratioBound: s.arenaBytes / s.livenessBound,
     kernels: withKernel.length,
@@ -497,21 +497,21 @@ function printText(rows: ModelResult[], env: RunInfo): void {
 
   console.log(`mliflow codegen-c bench, ${env.date} — host: ${env.gcc}; valgrind: ${env.valgrind ?? 'missing'}`);
   console.log(`kernel sources measured: sha256 ${env.kernels.sha256.slice(0, 16)} over ${env.kernels.files.join(' ')}`);
-  console.log('(issue) = TensorFlow Lite Micro figures / liveness bounds quoted from the issue, not measured here\n');
+  console.log('(ref) = TensorFlow Lite Micro reference figures and its liveness bounds, fixed constants (a TFLM build is not part of mliflow), not measured here\n');
 
   console.log('ARENA (bytes)');
-  console.log(`${L('model')} ${R('arena', 9)} ${R('TFLM(issue)', 12)} ${R('÷TFLM', 6)} ${R('bound', 9)} ${R('bound(issue)', 12)} ${R('÷bound', 7)} ${R('in place', 9)}`);
+  console.log(`${L('model')} ${R('arena', 9)} ${R('TFLM(ref)', 12)} ${R('÷TFLM', 6)} ${R('bound', 9)} ${R('bound(ref)', 12)} ${R('÷bound', 7)} ${R('in place', 9)}`);
   for (const r of ok) {
     const a = r.arena!;
-    const mark = a.issueBound !== null && a.issueBound !== a.livenessBound ? ' *' : '';
+    const mark = a.refBound !== null && a.refBound !== a.livenessBound ? ' *' : '';
     console.log(
       `${L(r.model)} ${R(String(a.arenaBytes), 9)} ${R(a.tflmArena === null ? '—' : String(a.tflmArena), 12)} ${R(fix(a.ratioTflm), 6)} ` +
-        `${R(String(a.livenessBound), 9)} ${R((a.issueBound === null ? '—' : String(a.issueBound)) + mark, 12)} ${R(fix(a.ratioBound), 7)} ` +
+        `${R(String(a.livenessBound), 9)} ${R((a.refBound === null ? '—' : String(a.refBound)) + mark, 12)} ${R(fix(a.ratioBound), 7)} ` +
         `${R(`${a.inPlace.length}/${a.kernels}`, 9)}`,
     );
   }
-  if (ok.some((r) => r.arena!.issueBound !== null && r.arena!.issueBound !== r.arena!.livenessBound)) {
-    console.log('  * summary.livenessBound differs from the issue\'s bound; ÷bound uses summary.livenessBound');
+  if (ok.some((r) => r.arena!.refBound !== null && r.arena!.refBound !== r.arena!.livenessBound)) {
+    console.log('  * summary.livenessBound differs from the reference bound; ÷bound uses summary.livenessBound');
   }
   console.log('  operators run in place (kernels writing over their input), not in place, and without a kernel:');
   for (const r of ok) {
@@ -531,7 +531,7 @@ function printText(rows: ModelResult[], env: RunInfo): void {
   console.log(`\nINSTRUCTIONS per inference (callgrind Ir, host gcc ${env.cflags.join(' ')}; Ir(2 records) − Ir(1 record))`);
   if (env.missing) console.log(`  ${env.missing}`);
   console.log(
-    `${L('model')} ${R('Ir 1 rec', 13)} ${R('Ir 2 rec', 13)} ${R('Ir/inference', 13)} ${R('TFLM(issue)', 12)} ${R('÷TFLM', 6)} ${R('MACs', 9)} ${R('Ir/MAC', 7)} ${R('bit-exact', 9)}`,
+    `${L('model')} ${R('Ir 1 rec', 13)} ${R('Ir 2 rec', 13)} ${R('Ir/inference', 13)} ${R('TFLM(ref)', 12)} ${R('÷TFLM', 6)} ${R('MACs', 9)} ${R('Ir/MAC', 7)} ${R('bit-exact', 9)}`,
   );
   for (const r of ok) {
     const x = r.instructions;
@@ -602,7 +602,7 @@ function goalLines(rows: ModelResult[], missing: string | null): string[] {
   const overTflm = arenaRows.filter((r) => r.arena!.ratioTflm! > 1);
   const overBound = ok.filter((r) => r.arena!.ratioBound > 1);
   out.push(
-    `arena ≤ TFLM arena (issue) and ≤ liveness bound: ${verdict(!overTflm.length && !overBound.length && ok.length > 0)} — ` +
+    `arena ≤ TFLM arena (ref) and ≤ liveness bound: ${verdict(!overTflm.length && !overBound.length && ok.length > 0)} — ` +
       ok.map((r) => `${r.model} ${r.arena!.ratioTflm === null ? '' : `${fix(r.arena!.ratioTflm)}×TFLM `}${fix(r.arena!.ratioBound)}×bound`).join(', ') +
       failedNote,
   );
@@ -658,7 +658,7 @@ async function main(): Promise<void> {
 
   const board = loadBoard('host');
   const base = board.target();
-  // -O2 as the issue's figures assume, -g so callgrind can attribute Ir to source lines.
+  // -O2 as the reference figures assume, -g so callgrind can attribute Ir to source lines.
   const cflags = [...base.cflags.filter((f) => !/^-O/.test(f) && f !== '-g'), '-O2', '-g'];
   const target: TargetSpec = { ...base, cflags };
 
