@@ -57,7 +57,7 @@ export function formatCompileResult(r: CompileResult): string {
   const s = r.summary;
   const lines = [
     `${s.model} -> ${r.projectDir}  (board ${r.board}, compiled in ${r.compileMs.toFixed(0)} ms)`,
-    `  arena ${formatBytes(s.arenaBytes)} (liveness bound ${formatBytes(s.livenessBound)}), weights ${formatBytes(s.weightsBytes)}`,
+    `  arena ${formatBytes(s.arenaBytes)} (liveness bound, every live tensor apart: ${formatBytes(s.livenessBound)}), weights ${formatBytes(s.weightsBytes)}`,
     '',
     table(
       ['#', 'operator', 'kernel', 'backend', 'in place', 'MACs'],

@@ -190,7 +190,7 @@ export function formatDeployResult(r: DeployResult): string {
   const lines = [`deploy ${r.model} on ${r.board}`];
   const s = r.compile.summary;
   lines.push(`  project   ${r.projectDir} (compiled in ${r.compile.compileMs.toFixed(0)} ms)`);
-  lines.push(`  memory    arena ${formatBytes(s.arenaBytes)} (liveness bound ${formatBytes(s.livenessBound)}), weights ${formatBytes(s.weightsBytes)}`);
+  lines.push(`  memory    arena ${formatBytes(s.arenaBytes)} (liveness bound, every live tensor apart: ${formatBytes(s.livenessBound)}), weights ${formatBytes(s.weightsBytes)}`);
   const kernels = new Map<string, number>();
   for (const o of s.operators) kernels.set(o.backend, (kernels.get(o.backend) ?? 0) + 1);
   lines.push(`  operators ${s.operators.length} (${[...kernels].map(([b, k]) => `${k} ${b}`).join(', ')})`);

@@ -38,18 +38,28 @@ export interface VectorSet {
 export function loadVectors(dir: string): VectorSet {
   const mf = join(dir, 'manifest.json');
   if (!existsSync(mf)) throw new MliflowError(`${dir}: no manifest.json; not a vectors directory`);
-  const manifest = JSON.parse(readFileSync(mf, 'utf8')) as VectorManifest;
+  const read = (f: string): Uint8Array => {
+    try {
+      return new Uint8Array(readFileSync(join(dir, f)));
+    } catch (e) {
+      throw new MliflowError(`${join(dir, f)}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+  };
+  let manifest: VectorManifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(read('manifest.json'))) as VectorManifest;
+  } catch (e) {
+    if (e instanceof MliflowError) throw e;
+    throw new MliflowError(`${mf}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof manifest.model !== 'string' || typeof manifest.expected !== 'object' || manifest.expected === null) {
+    throw new MliflowError(`${mf}: needs "model" and "expected" fields`);
+  }
   const opt = (key: string): Uint8Array | null => {
     const f = manifest.expected[key];
-    return f ? new Uint8Array(readFileSync(join(dir, f))) : null;
+    return f ? read(f) : null;
   };
-  return {
-    dir,
-    manifest,
-    inputs: new Uint8Array(readFileSync(join(dir, 'inputs.bin'))),
-    tflm: opt('tflm-reference'),
-    wasm: opt('tflite-wasm'),
-  };
+  return { dir, manifest, inputs: read('inputs.bin'), tflm: opt('tflm-reference'), wasm: opt('tflite-wasm') };
 }
 
 /**
