@@ -132,7 +132,7 @@ const compile: Command = {
     const r = await compileForBoard(g, file, board, v.out, { log: (line) => v.json || process.stderr.write(line + '\n') });
     if (v.json) {
       const s = r.summary;
-      const doc = { ...s, executable: join(r.projectDir, s.executable), projectDir: r.projectDir, board: r.board, compileMs: r.compileMs, sizeReport: r.sizeReport };
+      const doc = { ...s, executable: join(r.projectDir, s.executable), projectDir: r.projectDir, board: r.board, compileMs: r.compileMs, placement: r.placement, sizeReport: r.sizeReport };
       process.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
       process.stdout.write(formatCompileResult(r) + '\n');

@@ -1,6 +1,6 @@
 export { main } from './cli.js';
 export { describeModel, formatModelInfo, type ModelInfo } from './inspect.js';
-export { compileForBoard, formatCompileResult, type CompileResult } from './compile.js';
+export { choosePlacements, compileForBoard, formatCompileResult, formatPlacement, type CompileResult, type PlacementChoice } from './compile.js';
 export { deploy, formatDeployResult, randomRecords, type DeployResult } from './deploy.js';
 export * from './boards/index.js';
 export { detectTool, findOnPath, requireTools, ToolchainError, type ToolInfo } from './toolchain.js';

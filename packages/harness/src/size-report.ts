@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { MliflowError } from '@mliflow/ir';
 import { BuildError } from './boards/board.js';
 import { loadBoard } from './boards/load.js';
-import type { Board, BoardSpec } from './boards/types.js';
+import type { Board, BoardSpec, SectionPlacement } from './boards/types.js';
 import { formatBytes, table } from './format.js';
 import { compilerErrorExcerpt, requireTools, shellCommand } from './toolchain.js';
 
@@ -133,12 +133,21 @@ function globMatch(pattern: string, name: string): boolean {
   return re.test(name);
 }
 
-/** Named sections first (weights, arena, rules in order), then by kind; -fdata-sections suffixes count as the same section. */
+/** The weights or arena candidate a section belongs to; -fdata-sections suffixes count as the same section. */
+function candidateOf(spec: BoardSpec, role: 'weights' | 'arena', name: string): SectionPlacement | undefined {
+  return spec.memory.placement[role].find((c) => name === c.section || name.startsWith(`${c.section}.`));
+}
+
+/**
+ * Named sections first (weights, arena, rules in order), then by kind. Every weights/arena
+ * candidate has its own section name, so whichever one compile chose lands in its own region.
+ */
 export function placeSection(spec: BoardSpec, name: string, kind: SectionKind): { region: string | null; role: 'weights' | 'arena' | null } {
   const p = spec.memory.placement;
-  const same = (s: string): boolean => name === s || name.startsWith(`${s}.`);
-  if (p.weights && same(p.weights.section)) return { region: p.weights.region, role: 'weights' };
-  if (p.arena && same(p.arena.section)) return { region: p.arena.region, role: 'arena' };
+  for (const role of ['weights', 'arena'] as const) {
+    const c = candidateOf(spec, role, name);
+    if (c) return { region: c.region, role };
+  }
   const rule = p.sections.find((r) => globMatch(r.match, name));
   if (rule) return { region: rule.region, role: null };
   return { region: p[kind] ?? null, role: null };
@@ -287,9 +296,11 @@ export function summarize(
     reg.fits = reg.free >= 0;
     if (!reg.fits) overflows.push({ region: reg.name, used: reg.used, capacity: reg.capacity, over: -reg.free });
   }
+  // The candidate the objects actually use (the first one when the role has no bytes).
   const role = (k: 'weights' | 'arena'): SizeReport['weights'] => {
-    const p = spec.memory.placement[k];
-    return p ? { ...p, bytes: r.sections.filter((s) => s.role === k).reduce((a, s) => a + s.size, 0) } : null;
+    const mine = r.sections.filter((s) => s.role === k);
+    const p = (mine.length ? candidateOf(spec, k, mine[0].name) : undefined) ?? spec.memory.placement[k][0];
+    return p ? { ...p, bytes: mine.reduce((a, s) => a + s.size, 0) } : null;
   };
   const unplaced = r.sections.filter((s) => s.region === null);
   return {
@@ -390,7 +401,9 @@ export function formatSizeReport(r: SizeReport): string {
       const big = r.sections.filter((s) => s.region === o.region).sort((a, b) => b.size - a.size).slice(0, 3);
       out.push(`  largest in ${o.region}: ${big.map((s) => `${s.name} ${formatBytes(s.size)} (${s.object})`).join(', ')}`);
       for (const m of relocations(r, o.region)) {
-        out.push(`  the ${m.role} (${formatBytes(m.bytes)}) would fit in ${m.to.join(' or ')}: set memory.placement.${m.role}.region in boards/${r.board}/board.json`);
+        out.push(
+          `  the ${m.role} (${formatBytes(m.bytes)}) would fit in ${m.to.join(' or ')}: set memory.placement.${m.role}.region, or add a candidate there, in boards/${r.board}/board.json`,
+        );
       }
     }
   }

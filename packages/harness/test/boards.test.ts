@@ -70,7 +70,7 @@ describe('loading boards', () => {
     expect(t.ldflags).toEqual(['-nostdlib', '-r']);
     const dccm = b.spec.memory.regions.find((r) => r.name === 'DCCM');
     expect(dccm).toMatchObject({ origin: 0x80000000, length: 128 * 1024 });
-    expect(b.spec.memory.placement.arena?.region).toBe('DCCM');
+    expect(b.spec.memory.placement.arena.map((c) => c.region)).toEqual(['DCCM', 'SRAM', 'PSRAM']);
     expect(b.run).toBeUndefined();
   });
 
@@ -92,10 +92,13 @@ describe('loading boards', () => {
     write('badregion', { ...good, name: 'badregion', memory: { ...good.memory, placement: { ...good.memory.placement, arena: { section: '.Zdata', region: 'TCM' } } } });
     write('badsize', { ...good, name: 'badsize', memory: { ...good.memory, regions: [{ name: 'R', origin: '0x0', length: 'lots' }], placement: {} } });
     write('misnamed', { ...good, name: 'other' });
+    const clash = [{ section: '.bss.a', region: 'DCCM' }, { section: '.bss.a.b', region: 'PSRAM' }];
+    write('clash', { ...good, name: 'clash', memory: { ...good.memory, placement: { ...good.memory.placement, arena: clash } } });
     expect(() => loadBoard('nojson', { dir })).toThrow(/nojson\/board\.json: not valid JSON/);
     expect(() => loadBoard('nocc', { dir })).toThrow(/toolchain\.cc must be a non-empty string/);
     expect(() => loadBoard('badregion', { dir })).toThrow(/memory\.placement\.arena\.region names region "TCM", which memory\.regions does not define/);
     expect(() => loadBoard('badsize', { dir })).toThrow(/memory\.regions\[0\]\.length must be a size/);
+    expect(() => loadBoard('clash', { dir })).toThrow(/memory\.placement\.arena\[1\]\.section "\.bss\.a\.b" clashes with memory\.placement\.arena\[0\]\.section "\.bss\.a"/);
     expect(() => loadBoard('misnamed', { dir })).toThrow(/"name" is "other" but the folder is "misnamed"/);
   });
 

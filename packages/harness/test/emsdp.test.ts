@@ -3,7 +3,8 @@
  * sizeReport, which cross-compiles every C file with arc-linux-gnu-gcc -mcpu=em4_fpuda -Werror
  * and places each section in a region. Per model: warning-free, the arena is one NOBITS section
  * in DCCM of exactly the planned size, the weights are in PSRAM holding exactly the bytes of the
- * generated arrays (plus alignment padding), and everything fits.
+ * generated arrays (plus alignment padding), and everything fits. mobilenet_v2's 1.15 MiB arena
+ * does not fit DCCM: compile moves it to the next candidate region with room (PSRAM).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { readValidatedTfliteFile, type Graph } from '@mliflow/ir';
 import { MODELS } from '../../../test/paths.js';
 import { loadBoard } from '../src/boards/index.js';
 import { main } from '../src/cli.js';
+import { choosePlacements, compileForBoard, formatCompileResult, type CompileResult } from '../src/compile.js';
 import { formatSizeReport, placeSection, sizeReport, summarize, type SizeReport } from '../src/size-report.js';
 import { detectTool } from '../src/toolchain.js';
 
@@ -23,8 +25,9 @@ const CHECKED = ['kws_ref_model', 'vww_96_int8', 'person_detect', 'pretrainedRes
 const board = loadBoard('emsdp');
 const spec = board.spec;
 const ALIGN = spec.alignment;
-const arenaPlacement = spec.memory.placement.arena!;
-const weightsPlacement = spec.memory.placement.weights!;
+// The preferred candidates: the small models' arenas and weights fit there.
+const arenaPlacement = spec.memory.placement.arena[0];
+const weightsPlacement = spec.memory.placement.weights[0];
 
 const tools = { cc: await detectTool(spec.toolchain.cc), objdump: await detectTool(spec.toolchain.objdump) };
 const missing = Object.entries(tools).filter(([, t]) => !t).map(([role]) => spec.toolchain[role as 'cc' | 'objdump']);
@@ -162,6 +165,12 @@ describe.skipIf(missing.length > 0)('EMSDP compile check on real models', () => 
       });
     });
 
+    it('keeps the arena and the weights at their first candidates (DCCM, PSRAM)', () => {
+      const p = choosePlacements(spec, c.summary);
+      expect(p.arena).toMatchObject({ section: arenaPlacement.section, region: 'DCCM', bytes: c.summary.arenaBytes, fits: true });
+      expect(p.weights).toMatchObject({ section: weightsPlacement.section, region: 'PSRAM', bytes: c.summary.weightsBytes, fits: true });
+    });
+
     it('fits the EMSDP', () => {
       expect(c.report.unplaced).toEqual([]);
       expect(c.report.overflows).toEqual([]);
@@ -179,7 +188,7 @@ describe.skipIf(missing.length > 0)('EMSDP compile check on real models', () => 
     if (!r) throw new Error('the vww_96_int8 check above did not run');
     const iccmSpec = {
       ...spec,
-      memory: { ...spec.memory, placement: { ...spec.memory.placement, weights: { ...weightsPlacement, region: 'ICCM0' } } },
+      memory: { ...spec.memory, placement: { ...spec.memory.placement, weights: [{ ...weightsPlacement, region: 'ICCM0' }] } },
     };
     const sections = r.report.sections.map((s) => ({ ...s, ...placeSection(iccmSpec, s.name, s.kind) }));
     const moved = summarize(iccmSpec, { ...r.report, sections });
@@ -194,11 +203,15 @@ describe.skipIf(missing.length > 0)('EMSDP compile check on real models', () => 
   });
 
   it('mliflow compile exits 1 when the size report says it does not fit', async () => {
-    // A boards folder with emsdp's board.json but the weights in YCCM (16 KiB): kws's ~28 KiB overflow it.
+    // A boards folder with emsdp's board.json but the weights in YCCM or XCCM (16 KiB each):
+    // kws's ~28 KiB fit no candidate, so the first is kept and overflows.
     const boards = join(tmp, 'boards');
     const doc = JSON.parse(readFileSync(join(board.dir, 'board.json'), 'utf8'));
     doc.name = 'emsdp-yccm';
-    doc.memory.placement.weights.region = 'YCCM';
+    doc.memory.placement.weights = [
+      { section: '.mli_model', region: 'YCCM' },
+      { section: '.mli_model_x', region: 'XCCM' },
+    ];
     mkdirSync(join(boards, doc.name), { recursive: true });
     writeFileSync(join(boards, doc.name, 'board.json'), JSON.stringify(doc));
     const out = join(tmp, 'kws-yccm');
@@ -218,10 +231,67 @@ describe.skipIf(missing.length > 0)('EMSDP compile check on real models', () => 
       else process.env.MLIFLOW_BOARDS = saved;
     }
     expect(code).toBe(1);
-    const json = JSON.parse(printed.join('')) as { sizeReport: SizeReport };
+    const json = JSON.parse(printed.join('')) as { sizeReport: SizeReport; placement: CompileResult['placement'] };
+    expect(json.placement!.weights).toMatchObject({ section: '.mli_model', region: 'YCCM', fits: false });
+    expect(json.placement!.weights!.candidates.map((c) => c.region)).toEqual(['YCCM', 'XCCM']);
+    expect(json.placement!.arena).toMatchObject({ section: arenaPlacement.section, region: 'DCCM', fits: true });
     expect(json.sizeReport.fits).toBe(false);
     expect(json.sizeReport.overflows.map((o) => o.region)).toEqual(['YCCM']);
     // The project and its report are still written, so the user can see what to move.
     expect(readFileSync(join(out, 'size-report.txt'), 'utf8')).toMatch(/^DOES NOT FIT: YCCM needs .*\n {2}largest in YCCM: \.mli_model/m);
+  });
+
+  it('moves an arena too big for DCCM to the first candidate with room: mobilenet_v2 in PSRAM', async () => {
+    const file = join(MODELS, 'mobilenet_v2_quantized_1x3x224x224.tflite');
+    const out = join(tmp, 'mobilenet_v2');
+    const logged: string[] = [];
+    const r = await compileForBoard(readValidatedTfliteFile(file), file, board, out, { log: (l) => logged.push(l) });
+    const arenaBytes = r.summary.arenaBytes;
+    const dccm = spec.memory.regions.find((g) => g.name === 'DCCM')!;
+    expect(arenaBytes).toBeGreaterThan(dccm.length - dccm.reserved);
+    // DCCM (120 KiB) and SRAM (256 KiB) are too small; PSRAM holds it next to the 3.5 MiB of weights.
+    const psram = spec.memory.placement.arena.find((c) => c.region === 'PSRAM')!;
+    expect(r.placement!.arena).toMatchObject({ section: psram.section, region: 'PSRAM', bytes: arenaBytes, fits: true });
+    expect(r.placement!.arena!.candidates.map((c) => [c.region, c.room])).toEqual([
+      ['DCCM', 120 * 1024],
+      ['SRAM', 256 * 1024],
+      ['PSRAM', 8191 * 1024],
+    ]);
+    expect(r.placement!.weights).toMatchObject({ section: weightsPlacement.section, region: 'PSRAM', fits: true });
+    expect(readFileSync(join(out, 'model.c'), 'utf8')).toContain(psram.section);
+    expect(readFileSync(join(out, 'model.c'), 'utf8')).not.toMatch(new RegExp(`"${arenaPlacement.section.replace(/\./g, '\\.')}"`));
+
+    // The size report puts the arena's section in PSRAM, still NOBITS, and everything fits.
+    const rep = r.sizeReport!;
+    expect(rep.sections.filter((s) => s.role === 'arena')).toEqual([
+      { object: 'model.o', name: psram.section, size: arenaBytes, align: ALIGN, kind: 'bss', region: 'PSRAM', role: 'arena' },
+    ]);
+    expect(rep.arena).toEqual({ section: psram.section, region: 'PSRAM', bytes: arenaBytes });
+    expect(rep.regions.find((g) => g.name === 'PSRAM')).toMatchObject({ arena: arenaBytes, weights: rep.weights!.bytes });
+    expect(rep.regions.find((g) => g.name === 'DCCM')!.arena).toBe(0);
+    expect(rep.fits).toBe(true);
+
+    const text = formatCompileResult(r);
+    expect(text).toMatch(/^ {2}arena 1\.15 MiB -> PSRAM in \.bss\.mliflow_arena_psram \(DCCM has 120\.0 KiB, SRAM has 256\.0 KiB\)$/m);
+    expect(text).toMatch(/^arena +1\.15 MiB in \.bss\.mliflow_arena_psram -> PSRAM$/m);
+    expect(text).toMatch(/^FITS: /m);
+    expect(logged.some((l) => l.startsWith('arena 1.15 MiB -> PSRAM'))).toBe(true);
+  });
+
+  it('counts code, data and what is already placed in a region when choosing', () => {
+    const dccm = spec.memory.regions.find((g) => g.name === 'DCCM')!;
+    const room = dccm.length - dccm.reserved;
+    // Fits DCCM alone, but not beside 8 KiB of bss found by a size report.
+    expect(choosePlacements(spec, { arenaBytes: room - 4096, weightsBytes: 1024 }).arena!.region).toBe('DCCM');
+    const p = choosePlacements(spec, { arenaBytes: room - 4096, weightsBytes: 1024 }, new Map([['DCCM', 8192]]));
+    expect(p.arena).toMatchObject({ region: 'SRAM', fits: true });
+    expect(p.arena!.candidates[0]).toMatchObject({ region: 'DCCM', room: room - 8192 });
+    // Weights after the arena in one region: the arena's bytes are no longer free.
+    const one = {
+      ...spec,
+      memory: { ...spec.memory, placement: { ...spec.memory.placement, weights: [{ section: '.w_dccm', region: 'DCCM' }, { section: '.w_psram', region: 'PSRAM' }] } },
+    };
+    expect(choosePlacements(one, { arenaBytes: 100 * 1024, weightsBytes: 30 * 1024 }).weights!.region).toBe('PSRAM');
+    expect(choosePlacements(one, { arenaBytes: 60 * 1024, weightsBytes: 30 * 1024 }).weights!.region).toBe('DCCM');
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import { byteSize, elementCount, typedView, type Tensor } from '@mliflow/ir';
+import { UnsupportedError, byteSize, elementCount, typedView, type Tensor } from '@mliflow/ir';
 import { CTYPE_OF, type ConstArray, type CType, type KernelCall, type ParamValue } from '../lir.js';
 import { constData, rootOf, type Module } from '../module.js';
 import { alignUp, type MemoryPlan } from '../passes/plan-memory.js';
@@ -128,7 +128,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
   const callViews = calls.map((c, pos) => {
     const fields = Object.keys(c.params)
       .sort()
-      .map((k) => ({ name: k, value: paramExpr(c, k, c.params[k], addArray, tensorArray) }));
+      .map((k) => ({ name: k, value: paramExpr(m.file, c, k, c.params[k], addArray, tensorArray) }));
     const args = c.args.map((a) => tensorExpr(a.tensor, a.ctype, a.readonly));
     const sb = plan.scratch.get(pos);
     if (sb) args.push(`(void *)(mlf_arena + ${sb.offset})`);
@@ -237,14 +237,23 @@ function ctypeBytes(c: CType): number {
 }
 
 function paramExpr(
+  file: string,
   c: KernelCall,
   field: string,
   v: ParamValue,
   addArray: (name: string, ctype: CType, data: ArrayLike<number>, comment: string) => string,
   tensorArray: (id: number) => string,
 ): string {
-  if (typeof v === 'number') return cInt(v);
-  if (Array.isArray(v)) return `{${v.map(cInt).join(', ')}}`;
+  // Lowering checks what it computes; this names the operator if a value still escapes.
+  const int = (n: number): string => {
+    try {
+      return cInt(n);
+    } catch (e) {
+      throw new UnsupportedError(`${file}: operator #${c.index} (${c.kind.toUpperCase()}): parameter ${field} is ${n}, not a 32-bit integer the C kernel can take`);
+    }
+  };
+  if (typeof v === 'number') return int(v);
+  if (Array.isArray(v)) return `{${v.map(int).join(', ')}}`;
   if ('tensor' in v) return tensorArray(v.tensor);
   const a: ConstArray = v.array;
   return addArray(`mlf_p${c.index}_${field}`, a.ctype, a.data, `operator #${c.index} ${c.kind.toUpperCase()}: ${a.what}`);

@@ -34,10 +34,30 @@ export function lower(m: Module, choose: BackendChooser = portableOnly): KernelC
     const backend = choose(m, w);
     const fn = BACKENDS[backend][w.op.kind];
     if (!fn) throw unsupported(m, w, `no ${backend} kernel for ${w.op.kind.toUpperCase()}`);
+    checkAttrs(m, w);
     return fn(new LowerCtx(m, w, backend, graph));
   });
   m.passes.push('lower');
   return calls;
+}
+
+const ACTIVATIONS = new Set(['none', 'relu', 'relu_n1_to_1', 'relu6', 'tanh', 'sign_bit']);
+const POSITIVE = ['strideW', 'strideH', 'dilationW', 'dilationH', 'filterW', 'filterH', 'depthMultiplier'];
+
+/**
+ * Attributes become C integers and loop bounds: a graph built through the API (not only one
+ * read from a file) must not carry 1.5, NaN or 0 strides into them.
+ */
+function checkAttrs(m: Module, w: WorkOp): void {
+  const a = w.op.attrs as Record<string, unknown>;
+  for (const k of POSITIVE) {
+    const v = a[k];
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 0x7fffffff)) {
+      throw unsupported(m, w, `${k} is ${String(v)}; it must be an integer from 1 to 2^31-1`);
+    }
+  }
+  if (a.activation !== undefined && !ACTIVATIONS.has(a.activation as string)) throw unsupported(m, w, `unknown activation ${JSON.stringify(a.activation)}`);
+  if (a.padding !== undefined && a.padding !== 'same' && a.padding !== 'valid') throw unsupported(m, w, `unknown padding ${JSON.stringify(a.padding)}`);
 }
 
 /** What a lowering function sees of its operator. */
@@ -121,12 +141,15 @@ export class LowerCtx {
     return Array.from(v, Number);
   }
 
-  constView(id: number, what: string): ArrayLike<number> {
+  /** `count`: the values the lowering reads; fewer would fold undefined into the tables. */
+  constView(id: number, what: string, count?: number): ArrayLike<number> {
     const d = constData(this.m, id);
     if (!d) throw this.fail(`${what} must be constant`);
     const dt = this.dtype(id);
     if (dt === 'int64' || dt === 'float32' || dt === 'bool') throw this.fail(`${what} is ${dt}; expected an integer tensor`);
-    return typedView(dt, d) as ArrayLike<number>;
+    const v = typedView(dt, d) as ArrayLike<number>;
+    if (count !== undefined && v.length !== count) throw this.fail(`${what} (tensor ${id}) has ${v.length} values; the operator needs ${count}`);
+    return v;
   }
 
   isConst(id: number): boolean {

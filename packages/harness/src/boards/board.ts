@@ -49,8 +49,9 @@ export class DataBoard implements Board {
     return {
       name: this.name,
       alignment,
-      weightsSection: memory.placement.weights?.section ?? null,
-      arenaSection: memory.placement.arena?.section ?? null,
+      // The preferred candidates; compileForBoard moves to a later one when these do not fit.
+      weightsSection: memory.placement.weights[0]?.section ?? null,
+      arenaSection: memory.placement.arena[0]?.section ?? null,
       cc: toolchain.cc,
       cflags: [...toolchain.cflags],
       ldflags: [...toolchain.ldflags],

@@ -121,17 +121,26 @@ export function parseBoardSpec(json: unknown, file: string): BoardSpec {
   };
 
   const pl = obj(mem.placement ?? {}, 'memory.placement');
-  const placement: Placement = { sections: [] };
+  const placement: Placement = { weights: [], arena: [], sections: [] };
   for (const kind of ['code', 'rodata', 'data', 'bss'] as const) {
     if (pl[kind] !== undefined) placement[kind] = regionName(pl[kind], `memory.placement.${kind}`);
   }
+  // One { section, region } or an ordered list of candidates.
+  const seen: { section: string; field: string }[] = [];
   for (const role of ['weights', 'arena'] as const) {
     if (pl[role] === undefined) continue;
-    const o = obj(pl[role], `memory.placement.${role}`);
-    placement[role] = {
-      section: str(o.section, `memory.placement.${role}.section`),
-      region: regionName(o.region, `memory.placement.${role}.region`),
-    };
+    const list = Array.isArray(pl[role]) ? (pl[role] as unknown[]) : [pl[role]];
+    if (list.length === 0) fail(`memory.placement.${role}`, 'must be { "section", "region" } or a non-empty array of them');
+    placement[role] = list.map((c, i) => {
+      const f = Array.isArray(pl[role]) ? `memory.placement.${role}[${i}]` : `memory.placement.${role}`;
+      const o = obj(c, f);
+      const section = str(o.section, `${f}.section`);
+      // Placing by name needs names that never match each other (".x" also matches ".x.suffix").
+      const clash = seen.find((x) => x.section === section || section.startsWith(`${x.section}.`) || x.section.startsWith(`${section}.`));
+      if (clash) fail(`${f}.section`, `"${section}" clashes with ${clash.field}.section "${clash.section}"; each candidate needs its own section name`);
+      seen.push({ section, field: f });
+      return { section, region: regionName(o.region, `${f}.region`) };
+    });
   }
   if (pl.sections !== undefined) {
     if (!Array.isArray(pl.sections)) fail('memory.placement.sections', 'must be an array');

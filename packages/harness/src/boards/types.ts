@@ -35,14 +35,25 @@ export interface MemoryRegion {
   description?: string;
 }
 
+/** A named linker section and the region the board's linker script maps it to. */
+export interface SectionPlacement {
+  section: string;
+  region: string;
+}
+
 /** Where sections go: by kind, with named sections (weights, arena, rules) taking precedence. */
 export interface Placement {
   code?: string;
   rodata?: string;
   data?: string;
   bss?: string;
-  weights?: { section: string; region: string };
-  arena?: { section: string; region: string };
+  /**
+   * Candidates in order of preference (empty: the compiler's default section); compile takes
+   * the first whose region holds the planned bytes. Section names are distinct, so a section's
+   * name alone says which region it is in.
+   */
+  weights: SectionPlacement[];
+  arena: SectionPlacement[];
   /** Glob rules on section names ("*" matches anything), first match wins. */
   sections: { match: string; region: string }[];
 }

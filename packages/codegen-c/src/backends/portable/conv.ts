@@ -36,10 +36,10 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
   const padLeft = p.window.padLeft + (fused ? fused.left : 0);
 
   // Fold the input offset into the bias: sum over the whole window per output channel.
-  const w = ctx.constView(fId, 'the filter');
-  const bias = bId >= 0 ? ctx.constView(bId, 'the bias') : null;
-  const folded = new Int32Array(outC);
   const taps = kH * kW;
+  const w = ctx.constView(fId, 'the filter', outC * taps * (depthwise ? 1 : inC));
+  const bias = bId >= 0 ? ctx.constView(bId, 'the bias', outC) : null;
+  const folded = new Int32Array(outC);
   for (let oc = 0; oc < outC; oc++) {
     let s = 0;
     if (depthwise) {

@@ -26,8 +26,8 @@ export function lowerFullyConnected(ctx: LowerCtx): KernelCall {
   // A per-tensor filter's one multiplier and shift (q_stride 0).
   const mult = perChannel ? quant.multiplier : quant.multiplier.slice(0, 1);
   const shift = perChannel ? quant.shift : quant.shift.slice(0, 1);
-  const w = ctx.constView(fId, 'the filter');
-  const bias = bId >= 0 ? ctx.constView(bId, 'the bias') : null;
+  const w = ctx.constView(fId, 'the filter', outDepth * accum);
+  const bias = bId >= 0 ? ctx.constView(bId, 'the bias', outDepth) : null;
   const folded = new Int32Array(outDepth);
   for (let o = 0; o < outDepth; o++) {
     let s = 0;
