@@ -9,7 +9,7 @@ import type { Activation } from './ops.js';
 import type { DType, Quantization } from './graph.js';
 
 const TWO31 = 2147483648;
-const TWO_M31 = 1 / TWO31; // exact: scaling by it is the division by 2^31
+export const TWO_M31 = 1 / TWO31; // exact: scaling by it is the division by 2^31
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 
@@ -267,12 +267,19 @@ export function computePadding(stride: number, dilation: number, inSize: number,
 /**
  * Per-channel requantization for hot loops: out = clamp(MultiplyByQuantizedMultiplier(
  * acc + bias[c], M[c], shift[c]) + zero_point, act_min, act_max), the same arithmetic as
- * multiplyByQuantizedMultiplier with the per-channel pieces precomputed. With x the
- * (left-shifted) accumulator, when |x * M| < 2^52 the doubling high multiply is
- * floor((x*M + 2^30) / 2^31), computed exactly in a double (the left shift is folded into
- * the double multiplier: no int32 overflow is possible in that range), and the rounding
- * right shift by e > 0 is (y + 2^(e-1) - (y < 0)) >> e, rounding half away from zero.
- * Larger products take the general helpers.
+ * multiplyByQuantizedMultiplier with the per-channel pieces precomputed.
+ *
+ * With x = acc + bias and M' = M * 2^left, when |x * M'| < 2^52 the doubling high multiply
+ * is y = floor((x*M' + 2^30) / 2^31), exact in a double (the left shift folded into M'),
+ * and |y| <= 2^21. The rounding right shift by e, half away from zero, is
+ * (y + 2^(e-1) - (y < 0)) >> e, which equals (2y + 2^e + (y >> 31)) >> (e + 1) for every
+ * e >= 0 (the two numerators differ by at most 1 and the second, when y < 0, is odd, so
+ * they never straddle a multiple of 2^(e+1)). Adding zero_point * 2^(e+1) inside the shift
+ * adds zero_point outside it. So the fast path is one floor, three integer ops and a clamp.
+ *
+ * x needs no wrap to int32 there: M' >= 2^21 (or M = 0) and |x * M'| < 2^52 bound |x| below
+ * 2^31. Channels the fast path cannot take (tiny or huge shifts) get M' = Infinity, so their
+ * product is never in range and every value takes the general helpers.
  */
 export class Requantizer {
   // `declare`: no class-field definitions, which would first set each property to
@@ -280,35 +287,39 @@ export class Requantizer {
   declare readonly outZp: number;
   declare readonly actMin: number;
   declare readonly actMax: number;
-  private declare readonly scaled: Float64Array;
+  // Read-only per-channel pieces, public so that kernels can inline the fast path with
+  // them hoisted out of a loop over pixels (see row for the arithmetic).
+  /** M * 2^left, or Infinity for a channel that always takes the general path. */
+  declare readonly scaled: Float64Array;
+  /** 2^e + zero_point * 2^(e+1): the rounding offset with the zero point folded in. */
+  declare readonly offset: Int32Array;
+  /** e + 1. */
+  declare readonly shiftPlus: Int32Array;
   private declare readonly m32: Int32Array;
-  private declare readonly left: Int32Array;
-  private declare readonly right: Int32Array;
-  private declare readonly half: Int32Array;
-  private declare readonly negAdj: Int32Array;
+  private declare readonly shift: Int32Array;
 
   constructor(multiplier: Int32Array, shift: Int32Array, outZp: number, actMin: number, actMax: number) {
-    if (actMin < -(2 ** 30) || actMax > 2 ** 30) throw new Error('Requantizer clamps with 32-bit sign masks; bounds must be within 2^30');
+    if (actMin < -(2 ** 30) || actMax > 2 ** 30) throw new Error('Requantizer bounds must be within 2^30');
     const n = multiplier.length;
     this.outZp = outZp;
     this.actMin = actMin;
     this.actMax = actMax;
     this.m32 = Int32Array.from(multiplier);
+    this.shift = Int32Array.from(shift);
     this.scaled = new Float64Array(n);
-    this.left = new Int32Array(n);
-    this.right = new Int32Array(n);
-    this.half = new Int32Array(n);
-    this.negAdj = new Int32Array(n);
+    this.offset = new Int32Array(n);
+    this.shiftPlus = new Int32Array(n);
     for (let c = 0; c < n; c++) {
       const s = shift[c];
       if (s < -31 || s > 30) throw new Error(`shift ${s} is out of range`);
       const l = s > 0 ? s : 0;
       const e = s > 0 ? 0 : -s;
-      this.left[c] = l;
-      this.scaled[c] = multiplier[c] * 2 ** l;
-      this.right[c] = e;
-      this.half[c] = e > 0 ? 2 ** (e - 1) : 0;
-      this.negAdj[c] = e > 0 ? -1 : 0;
+      const scaled = multiplier[c] * 2 ** l;
+      const offset = 2 ** e + outZp * 2 ** (e + 1);
+      const fast = e <= 28 && Math.abs(offset) < 2 ** 30 && (scaled === 0 || Math.abs(scaled) >= 2 ** 21);
+      this.scaled[c] = fast ? scaled : Infinity;
+      this.offset[c] = fast ? offset : 0;
+      this.shiftPlus[c] = e + 1;
     }
   }
 
@@ -319,36 +330,66 @@ export class Requantizer {
     let v: number;
     if (p < 4503599627370496 && p > -4503599627370496) {
       const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
-      v = ((y + this.half[c] + ((y >> 31) & this.negAdj[c])) >> this.right[c]) + this.outZp;
+      v = ((y << 1) + this.offset[c] + (y >> 31)) >> this.shiftPlus[c];
     } else {
-      v = multiplyByQuantizedMultiplier(x, this.m32[c], this.left[c] - this.right[c]) + this.outZp;
+      v = multiplyByQuantizedMultiplier(x, this.m32[c], this.shift[c]) + this.outZp;
     }
     return v < this.actMin ? this.actMin : v > this.actMax ? this.actMax : v;
   }
 
   /**
-   * out[o + c] for c < n from acc[c] + bias[c]. The clamp is done with sign masks rather than
-   * branches: outputs saturate often and unpredictably (ReLU), and mispredictions dominate.
+   * out[o + c] for c < n from acc[c] + bias[c]. acc holds integers (any int32, or the
+   * packed kernels' exact sums). The clamp uses sign masks rather than branches: outputs
+   * saturate often and unpredictably (ReLU), and mispredictions would dominate (Math.min/max
+   * measured slower here).
    */
   row(acc: Float64Array, n: number, bias: Int32Array, out: Int8Array, o: number): void {
-    const { scaled, m32, left, right, half, negAdj, outZp, actMin, actMax } = this;
+    const { scaled, offset, shiftPlus, actMin, actMax } = this;
+    let inRange = true;
     for (let c = 0; c < n; c++) {
-      const x = (acc[c] + bias[c]) | 0;
-      const p = x * scaled[c];
-      let v: number;
-      if (p < 4503599627370496 && p > -4503599627370496) {
-        // |y| < 2^21 here, so nothing below can leave int32.
-        const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
-        v = ((y + half[c] + ((y >> 31) & negAdj[c])) >> right[c]) + outZp;
-        const over = v - actMax;
-        v -= over & ~(over >> 31);
-        const under = actMin - v;
-        v += under & ~(under >> 31);
-      } else {
-        v = multiplyByQuantizedMultiplier(x, m32[c], left[c] - right[c]) + outZp;
-        v = v < actMin ? actMin : v > actMax ? actMax : v;
-      }
+      const p = (acc[c] + bias[c]) * scaled[c];
+      inRange = inRange && Math.abs(p) < 4503599627370496;
+      const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
+      let v = ((y << 1) + offset[c] + (y >> 31)) >> shiftPlus[c];
+      const over = v - actMax;
+      v -= over & ~(over >> 31);
+      const under = actMin - v;
+      v += under & ~(under >> 31);
       out[o + c] = v;
+    }
+    // Rare: redo the row through the general path, kept out of the loop above so that the
+    // loop has no call.
+    if (!inRange) for (let c = 0; c < n; c++) out[o + c] = this.one(acc[c] + bias[c], c);
+  }
+
+  /** row for two pixels at once (out[oA + c] from accA, out[oB + c] from accB), each channel's constants loaded once. */
+  row2(accA: Float64Array, accB: Float64Array, n: number, bias: Int32Array, out: Int8Array, oA: number, oB: number): void {
+    const { scaled, offset, shiftPlus, actMin, actMax } = this;
+    let inRange = true;
+    for (let c = 0; c < n; c++) {
+      const m = scaled[c];
+      const add = offset[c];
+      const sh = shiftPlus[c];
+      const bc = bias[c];
+      const pA = (accA[c] + bc) * m;
+      const pB = (accB[c] + bc) * m;
+      inRange = inRange && Math.abs(pA) < 4503599627370496 && Math.abs(pB) < 4503599627370496;
+      const yA = Math.floor((pA + 1073741824) * TWO_M31) | 0;
+      let v = ((yA << 1) + add + (yA >> 31)) >> sh;
+      let over = v - actMax;
+      v -= over & ~(over >> 31);
+      let under = actMin - v;
+      out[oA + c] = v + (under & ~(under >> 31));
+      const yB = Math.floor((pB + 1073741824) * TWO_M31) | 0;
+      v = ((yB << 1) + add + (yB >> 31)) >> sh;
+      over = v - actMax;
+      v -= over & ~(over >> 31);
+      under = actMin - v;
+      out[oB + c] = v + (under & ~(under >> 31));
+    }
+    if (!inRange) {
+      this.row(accA, n, bias, out, oA);
+      this.row(accB, n, bias, out, oB);
     }
   }
 }

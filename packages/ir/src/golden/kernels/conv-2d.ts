@@ -494,8 +494,8 @@ function convPacked(
       unpack4(accA, c, a0, a1, a2, a3);
       unpack4(accB, c, b0, b1, b2, b3);
     }
-    rq.row(accA, outC, bias, out, p * outC);
-    if (second) rq.row(accB, outC, bias, out, (p + 1) * outC);
+    if (second) rq.row2(accA, accB, outC, bias, out, p * outC, (p + 1) * outC);
+    else rq.row(accA, outC, bias, out, p * outC);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Graph } from '../../graph.js';
 import type { DepthwiseAttrs, Op } from '../../ops.js';
-import { Requantizer } from '../../quant.js';
+import { Requantizer, TWO_M31 } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
 import {
   biasInt32,
@@ -86,9 +86,11 @@ export const depthwiseConv2d: Kernel = {
       const accA = new Float64Array(outC);
       const accB = new Float64Array(outC);
       const sum = new Float64Array(outC);
+      const by3x3 = taps.length === 9;
       return (buffers: Buffers) => {
         fillPairs(w, buffers[inId] as Int8Array, pairs, inOffset);
-        depthwisePaired(w, pairs, weightsF, taps, biasI, rq, accA, accB, sum, buffers[outId] as Int8Array);
+        if (by3x3) depthwisePaired3x3(w, pairs, weightsF, taps, biasI, rq, buffers[outId] as Int8Array);
+        else depthwisePaired(w, pairs, weightsF, taps, biasI, rq, accA, accB, sum, buffers[outId] as Int8Array);
       };
     }
     const weights = Int32Array.from(raw);
@@ -243,29 +245,16 @@ function depthwisePaired(
 ): void {
   const { batches, outH, outW, strideH, strideW, padH, padW, inC } = w;
   const nTaps = taps.length;
-  const [t0, t1, t2, t3, t4, t5, t6, t7, t8] = nTaps === 9 ? taps : new Int32Array(9);
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const rowBase = (b * padH + oy * strideH) * padW * inC;
       for (let ox = 0; ox < outW; ox += 2) {
         const base = rowBase + ox * strideW * inC;
-        if (nTaps === 9) {
-          // 3x3, unrolled: each channel's nine products summed in registers.
-          const q0 = base + t0, q1 = base + t1, q2 = base + t2, q3 = base + t3, q4 = base + t4;
-          const q5 = base + t5, q6 = base + t6, q7 = base + t7, q8 = base + t8;
-          for (let c = 0; c < inC; c++) {
-            sum[c] =
-              f[c] * q[q0 + c] + f[inC + c] * q[q1 + c] + f[2 * inC + c] * q[q2 + c] +
-              f[3 * inC + c] * q[q3 + c] + f[4 * inC + c] * q[q4 + c] + f[5 * inC + c] * q[q5 + c] +
-              f[6 * inC + c] * q[q6 + c] + f[7 * inC + c] * q[q7 + c] + f[8 * inC + c] * q[q8 + c];
-          }
-        } else {
-          sum.fill(0);
-          for (let t = 0; t < nTaps; t++) {
-            const qi = base + taps[t];
-            const fi = t * inC;
-            for (let c = 0; c < inC; c++) sum[c] += f[fi + c] * q[qi + c];
-          }
+        sum.fill(0);
+        for (let t = 0; t < nTaps; t++) {
+          const qi = base + taps[t];
+          const fi = t * inC;
+          for (let c = 0; c < inC; c++) sum[c] += f[fi + c] * q[qi + c];
         }
         for (let c = 0; c < inC; c++) {
           const a = sum[c];
@@ -274,8 +263,65 @@ function depthwisePaired(
           accB[c] = hi;
         }
         const o = ((b * outH + oy) * outW + ox) * inC;
-        rq.row(accA, inC, bias, out, o);
-        if (ox + 1 < outW) rq.row(accB, inC, bias, out, o + inC);
+        if (ox + 1 < outW) rq.row2(accA, accB, inC, bias, out, o, o + inC);
+        else rq.row(accA, inC, bias, out, o);
+      }
+    }
+  }
+}
+
+/**
+ * The paired path for 3x3 filters, one channel at a time along an output row: the nine
+ * weights and the channel's requantization constants stay in registers, and each pixel
+ * pair is requantized as soon as its sum is ready (Requantizer.row's fast path, inlined).
+ */
+function depthwisePaired3x3(w: Window, q: Float64Array, f: Float64Array, taps: Int32Array, bias: Int32Array, rq: Requantizer, out: Int8Array): void {
+  const { batches, outH, outW, strideH, strideW, padH, padW, inC } = w;
+  const { scaled, offset, shiftPlus, actMin, actMax } = rq;
+  const t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
+  const t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8];
+  const step = 2 * strideW * inC;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const rowBase = (b * padH + oy * strideH) * padW * inC;
+      const outRow = (b * outH + oy) * outW * inC;
+      for (let c = 0; c < inC; c++) {
+        const w0 = f[c], w1 = f[inC + c], w2 = f[2 * inC + c], w3 = f[3 * inC + c], w4 = f[4 * inC + c];
+        const w5 = f[5 * inC + c], w6 = f[6 * inC + c], w7 = f[7 * inC + c], w8 = f[8 * inC + c];
+        const bc = bias[c], m = scaled[c], add = offset[c], sh = shiftPlus[c];
+        let i = rowBase + c;
+        let o = outRow + c;
+        for (let ox = 0; ox < outW; ox += 2) {
+          const second = ox + 1 < outW;
+          const s =
+            w0 * q[i + t0] + w1 * q[i + t1] + w2 * q[i + t2] + w3 * q[i + t3] + w4 * q[i + t4] +
+            w5 * q[i + t5] + w6 * q[i + t6] + w7 * q[i + t7] + w8 * q[i + t8];
+          const hi = s * PACK_INV_FIELD + ROUNDER - ROUNDER; // see unpack4 in conv-2d.ts
+          const lo = s - hi * PACK_FIELD;
+          const pA = (lo + bc) * m;
+          const pB = (hi + bc) * m;
+          if (Math.abs(pA) < 4503599627370496 && Math.abs(pB) < 4503599627370496) {
+            const yA = Math.floor((pA + 1073741824) * TWO_M31) | 0;
+            let v = ((yA << 1) + add + (yA >> 31)) >> sh;
+            let over = v - actMax;
+            v -= over & ~(over >> 31);
+            let under = actMin - v;
+            out[o] = v + (under & ~(under >> 31));
+            if (second) {
+              const yB = Math.floor((pB + 1073741824) * TWO_M31) | 0;
+              v = ((yB << 1) + add + (yB >> 31)) >> sh;
+              over = v - actMax;
+              v -= over & ~(over >> 31);
+              under = actMin - v;
+              out[o + inC] = v + (under & ~(under >> 31));
+            }
+          } else {
+            out[o] = rq.one(lo + bc, c);
+            if (second) out[o + inC] = rq.one(hi + bc, c);
+          }
+          i += step;
+          o += 2 * inC;
+        }
       }
     }
   }
