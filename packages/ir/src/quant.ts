@@ -19,19 +19,19 @@ export const INT32_MAX = 2147483647;
  * Both cases equal floor((a*b + 2^30) / 2^31), i.e. rounding half up, which the fast path
  * uses: when |a*b| < 2^52 the product, the sum and the scaling are exact in a double, and
  * there is no sign-dependent branch.
+ *
+ * Otherwise (|a*b| < 2^62) the double p is within 2^8 of a*b, so y, the same formula on p,
+ * is off by at most one; a*b + 2^30 - y * 2^31 taken mod 2^32 (Math.imul gives a*b's low
+ * 32 bits) then lies within 2^9 of [0, 2^31) and says which way to correct.
  */
 export function srdhm(a: number, b: number): number {
   const p = a * b;
-  if (p < 4503599627370496 && p > -4503599627370496) return Math.floor((p + 1073741824) * TWO_M31);
+  const y = Math.floor((p + 1073741824) * TWO_M31);
+  if (p < 4503599627370496 && p > -4503599627370496) return y;
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
-  // a*b = a*bh*2^16 + a*bl, both partial products exact in a double.
-  const bh = b >> 16;
-  const bl = b & 0xffff;
-  const hi = a * bh;
-  const lo = a * bl + 1073741824;
-  const q1 = Math.floor(hi / 32768);
-  const rem = (hi - q1 * 32768) * 65536 + lo;
-  return q1 + Math.floor(rem / TWO31);
+  // d = a*b - y*2^31 mod 2^32, in [-2^30, 2^30) when y is right.
+  const d = (Math.imul(a, b) - (y << 31)) | 0;
+  return d >= 1073741824 ? y + 1 : d < -1073741824 ? y - 1 : y;
 }
 
 /**
@@ -278,8 +278,16 @@ export function computePadding(stride: number, dilation: number, inSize: number,
  * adds zero_point outside it. So the fast path is one floor, three integer ops and a clamp.
  *
  * x needs no wrap to int32 there: M' >= 2^21 (or M = 0) and |x * M'| < 2^52 bound |x| below
- * 2^31. Channels the fast path cannot take (tiny or huge shifts) get M' = Infinity, so their
- * product is never in range and every value takes the general helpers.
+ * 2^31. Since |y| <= 2^21, any e >= 23 rounds y to 0, so the fast path uses min(e, 23):
+ * this keeps the offset within int32 for channels with tiny scales (shifts down to -31).
+ * Channels the fast path cannot take (huge shifts or zero points) get M' = Infinity, so
+ * their product is never in range and every value takes the general helpers.
+ *
+ * Channels whose bias alone puts x * M' near or past 2^52 (dead channels of some models:
+ * a tiny filter scale, a bias near 2^30) would fail the fast path on every pixel. Given
+ * the bias, the constructor lists them as wide: row and row2 skip them in their main loop
+ * and compute them afterwards with srdhm's exact wide product and the rounding shift done
+ * in doubles (see wide).
  */
 export class Requantizer {
   // `declare`: no class-field definitions, which would first set each property to
@@ -297,8 +305,14 @@ export class Requantizer {
   declare readonly shiftPlus: Int32Array;
   private declare readonly m32: Int32Array;
   private declare readonly shift: Int32Array;
+  /** scaled, but 0 for the wide channels, which row and row2 redo after their main loop. */
+  private declare readonly rowScaled: Float64Array;
+  private declare readonly wideChannels: Int32Array;
+  /** For right shifts, 2^e + zero_point * 2^(e+1) and 2^-(e+1) with e unclamped. */
+  private declare readonly wideOffset: Float64Array;
+  private declare readonly wideScale: Float64Array;
 
-  constructor(multiplier: Int32Array, shift: Int32Array, outZp: number, actMin: number, actMax: number) {
+  constructor(multiplier: Int32Array, shift: Int32Array, outZp: number, actMin: number, actMax: number, bias?: Int32Array) {
     if (actMin < -(2 ** 30) || actMax > 2 ** 30) throw new Error('Requantizer bounds must be within 2^30');
     const n = multiplier.length;
     this.outZp = outZp;
@@ -309,18 +323,29 @@ export class Requantizer {
     this.scaled = new Float64Array(n);
     this.offset = new Int32Array(n);
     this.shiftPlus = new Int32Array(n);
+    this.rowScaled = new Float64Array(n);
+    this.wideOffset = new Float64Array(n);
+    this.wideScale = new Float64Array(n);
+    const wide: number[] = [];
     for (let c = 0; c < n; c++) {
       const s = shift[c];
       if (s < -31 || s > 30) throw new Error(`shift ${s} is out of range`);
       const l = s > 0 ? s : 0;
-      const e = s > 0 ? 0 : -s;
+      const e = Math.min(s > 0 ? 0 : -s, 23);
       const scaled = multiplier[c] * 2 ** l;
       const offset = 2 ** e + outZp * 2 ** (e + 1);
-      const fast = e <= 28 && Math.abs(offset) < 2 ** 30 && (scaled === 0 || Math.abs(scaled) >= 2 ** 21);
+      // (y << 1) + offset + (y >> 31) must stay within int32 for |y| <= 2^21.
+      const fast = Math.abs(offset) + 2 ** 22 + 1 < 2 ** 31 && (scaled === 0 || Math.abs(scaled) >= 2 ** 21);
       this.scaled[c] = fast ? scaled : Infinity;
       this.offset[c] = fast ? offset : 0;
       this.shiftPlus[c] = e + 1;
+      this.wideOffset[c] = 2 ** -s + outZp * 2 ** (1 - s);
+      this.wideScale[c] = 2 ** (s - 1);
+      const isWide = bias !== undefined && s <= 0 && multiplier[c] !== INT32_MIN && Math.abs(bias[c] * multiplier[c]) >= 2 ** 51;
+      if (isWide) wide.push(c);
+      this.rowScaled[c] = isWide ? 0 : this.scaled[c];
     }
+    this.wideChannels = Int32Array.from(wide);
   }
 
   /** Channel c of one accumulator, requantized, offset and clamped. */
@@ -331,10 +356,21 @@ export class Requantizer {
     if (p < 4503599627370496 && p > -4503599627370496) {
       const y = Math.floor((p + 1073741824) * TWO_M31) | 0;
       v = ((y << 1) + this.offset[c] + (y >> 31)) >> this.shiftPlus[c];
+    } else if (this.shift[c] <= 0) {
+      v = this.wide(x, c);
     } else {
       v = multiplyByQuantizedMultiplier(x, this.m32[c], this.shift[c]) + this.outZp;
     }
     return v < this.actMin ? this.actMin : v > this.actMax ? this.actMax : v;
+  }
+
+  /**
+   * Unclamped output of a right-shift channel (M != INT32_MIN) for any int32 x: the rounding
+   * shift of the fast path taken in doubles, exact as every term is below 2^34.
+   */
+  private wide(x: number, c: number): number {
+    const y = srdhm(x, this.m32[c]);
+    return Math.floor((2 * y + (y >> 31) + this.wideOffset[c]) * this.wideScale[c]);
   }
 
   /**
@@ -344,7 +380,7 @@ export class Requantizer {
    * measured slower here).
    */
   row(acc: Float64Array, n: number, bias: Int32Array, out: Int8Array, o: number): void {
-    const { scaled, offset, shiftPlus, actMin, actMax } = this;
+    const { rowScaled: scaled, offset, shiftPlus, actMin, actMax } = this;
     let inRange = true;
     for (let c = 0; c < n; c++) {
       const p = (acc[c] + bias[c]) * scaled[c];
@@ -357,14 +393,36 @@ export class Requantizer {
       v += under & ~(under >> 31);
       out[o + c] = v;
     }
-    // Rare: redo the row through the general path, kept out of the loop above so that the
-    // loop has no call.
-    if (!inRange) for (let c = 0; c < n; c++) out[o + c] = this.one(acc[c] + bias[c], c);
+    // Rare: redo the out-of-range channels through the general path, kept out of the loop
+    // above so that the loop has no call.
+    if (!inRange) this.fixRow(acc, n, bias, out, o);
+    if (this.wideChannels.length) this.wideRow(acc, n, bias, out, o);
+  }
+
+  /** The general path for the channels whose product is out of the fast path's range. */
+  private fixRow(acc: Float64Array, n: number, bias: Int32Array, out: Int8Array, o: number): void {
+    const scaled = this.rowScaled;
+    for (let c = 0; c < n; c++) {
+      const x = acc[c] + bias[c];
+      // Negated so that NaN (0 * Infinity) also takes the general path.
+      if (!(Math.abs(x * scaled[c]) < 4503599627370496)) out[o + c] = this.one(x, c);
+    }
+  }
+
+  /** The wide channels below n. */
+  private wideRow(acc: Float64Array, n: number, bias: Int32Array, out: Int8Array, o: number): void {
+    const { wideChannels, actMin, actMax } = this;
+    for (let k = 0; k < wideChannels.length; k++) {
+      const c = wideChannels[k];
+      if (c >= n) break;
+      const v = this.wide((acc[c] + bias[c]) | 0, c);
+      out[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+    }
   }
 
   /** row for two pixels at once (out[oA + c] from accA, out[oB + c] from accB), each channel's constants loaded once. */
   row2(accA: Float64Array, accB: Float64Array, n: number, bias: Int32Array, out: Int8Array, oA: number, oB: number): void {
-    const { scaled, offset, shiftPlus, actMin, actMax } = this;
+    const { rowScaled: scaled, offset, shiftPlus, actMin, actMax } = this;
     let inRange = true;
     for (let c = 0; c < n; c++) {
       const m = scaled[c];
@@ -388,8 +446,12 @@ export class Requantizer {
       out[oB + c] = v + (under & ~(under >> 31));
     }
     if (!inRange) {
-      this.row(accA, n, bias, out, oA);
-      this.row(accB, n, bias, out, oB);
+      this.fixRow(accA, n, bias, out, oA);
+      this.fixRow(accB, n, bias, out, oB);
+    }
+    if (this.wideChannels.length) {
+      this.wideRow(accA, n, bias, out, oA);
+      this.wideRow(accB, n, bias, out, oB);
     }
   }
 }

@@ -183,6 +183,43 @@ describe('Requantizer', () => {
       }
     }
   });
+
+  it('handles "wide" channels (|bias * M| >= 2^51) and deep right shifts exactly, in row and row2', () => {
+    // vww_96_int8 has such dead channels: tiny filter scale, bias near 2^30, shifts to -31.
+    const r = rng(7);
+    const n = 16;
+    const multiplier = new Int32Array(n);
+    const shift = new Int32Array(n);
+    const bias = new Int32Array(n);
+    for (let c = 0; c < n; c++) {
+      multiplier[c] = (1 << 30) + (r() % (1 << 30));
+      shift[c] = c % 2 ? -31 + (r() % 9) : (r() % 12) - 10;
+      bias[c] = c % 4 === 0 ? (1 << 30) - (r() % 1000) * (c % 8 ? 1 : -1) : (r() | 0) >> 14;
+    }
+    const rq = new Requantizer(multiplier, shift, -128, -128, 127, bias);
+    const accA = new Float64Array(n);
+    const accB = new Float64Array(n);
+    const pair = new Int8Array(2 * n);
+    const a = new Int8Array(n);
+    for (let it = 0; it < 2000; it++) {
+      for (let c = 0; c < n; c++) {
+        accA[c] = ((r() | 0) >> (10 + (r() % 20))) | 0;
+        accB[c] = ((r() | 0) >> (10 + (r() % 20))) | 0;
+      }
+      rq.row2(accA, accB, n, bias, pair, 0, n);
+      for (let c = 0; c < n; c++) {
+        for (const [acc, o] of [[accA, 0], [accB, n]] as const) {
+          const ref = multiplyByQuantizedMultiplier((acc[c] + bias[c]) | 0, multiplier[c], shift[c]);
+          expect(pair[o + c], `channel ${c}`).toBe(Math.max(-128, Math.min(127, ref - 128)));
+        }
+      }
+      rq.row(accA, n, bias, a, 0);
+      for (let c = 0; c < n; c++) {
+        const ref = multiplyByQuantizedMultiplier((accA[c] + bias[c]) | 0, multiplier[c], shift[c]);
+        expect(a[c]).toBe(Math.max(-128, Math.min(127, ref - 128)));
+      }
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------

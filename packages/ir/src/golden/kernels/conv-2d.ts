@@ -227,7 +227,7 @@ export const conv2d: Kernel = {
     const biasI = biasInt32(ctx, bias, outC);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const inOffset = quant.inputOffset;
-    const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax);
+    const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax, biasI);
     const packed = groups === 1 ? packFilter(raw, outC, w.kH * w.kW * filterC) : null;
     if (packed) {
       const runs = filterRuns(w);

@@ -75,8 +75,8 @@ export const depthwiseConv2d: Kernel = {
         depthwiseFloat(w, padded, weights, biasF, dm, acc, actMin, actMax, buffers[outId] as Float32Array);
       };
     }
-    const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax);
     const biasI = biasInt32(ctx, bias, outC);
+    const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax, biasI);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     const inOffset = quant.inputOffset;
     if (dm === 1 && pairsAreExact(raw, outC, w.kH * w.kW)) {
