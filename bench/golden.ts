@@ -13,22 +13,35 @@ import { loadTfliteRuntime, type TfliteRuntime } from '../test/tflite-runtime.js
 import { MODELS, VECTORS } from '../test/paths.js';
 
 const DEFAULT_MODELS = ['kws_ref_model', 'pretrainedResnet_quant', 'vww_96_int8', 'mobilenet_v2_quantized_1x3x224x224'];
-/** Each side runs for at least this long (after warm-up) so timer noise stays small. */
+/** Each contender runs for at least this long (after warm-up) so timer noise stays small. */
 const MIN_MS = 1500;
 const MIN_RUNS = 3;
 
-function timeIt(fn: () => void): { msPer: number; runs: number } {
-  fn();
-  fn();
-  let runs = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (runs < MIN_RUNS || t - t0 < MIN_MS) {
+/**
+ * Interleaved timing: one run of each contender per round, so a busy moment on a shared
+ * machine hits all of them alike; the median per contender is robust to the outliers.
+ */
+function timeInterleaved(fns: (() => void)[]): { msPer: number[]; runs: number } {
+  for (const fn of fns) {
     fn();
-    runs++;
-    t = performance.now();
+    fn();
   }
-  return { msPer: (t - t0) / runs, runs };
+  const samples = fns.map(() => [] as number[]);
+  const t0 = performance.now();
+  let runs = 0;
+  while (runs < MIN_RUNS || performance.now() - t0 < MIN_MS * fns.length) {
+    fns.forEach((fn, k) => {
+      const t = performance.now();
+      fn();
+      samples[k].push(performance.now() - t);
+    });
+    runs++;
+  }
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return { msPer: samples.map(median), runs };
 }
 
 interface Row {
@@ -50,26 +63,26 @@ async function benchModel(name: string, plain: TfliteRuntime, simd: TfliteRuntim
   let off = 0;
   const inputs = sizes.map((s) => vec.inputs.slice(off, (off += s)));
 
-  const golden = timeIt(() => ex.run(inputs));
+  const m1 = await plain.load(bytes);
+  const m2 = await simd.load(bytes);
+  const t = timeInterleaved([() => ex.run(inputs), () => m1.run(inputs), () => m2.run(inputs)]);
+  m1.dispose();
+  m2.dispose();
+  const [goldenMs, tfliteMs, simdMs] = t.msPer;
+
   const profile = new Float64Array(g.ops.length);
-  for (let i = 0; i < golden.runs; i++) ex.run(inputs, { profile });
+  for (let i = 0; i < Math.min(t.runs, 50); i++) ex.run(inputs, { profile });
   const byKind: Record<string, number> = {};
   const total = profile.reduce((a, b) => a + b, 0);
   g.ops.forEach((op, i) => (byKind[op.kind] = (byKind[op.kind] ?? 0) + profile[i] / total));
 
-  const m1 = await plain.load(bytes);
-  const tfl = timeIt(() => m1.run(inputs));
-  m1.dispose();
-  const m2 = await simd.load(bytes);
-  const tflSimd = timeIt(() => m2.run(inputs));
-  m2.dispose();
   return {
     model: name,
-    goldenMs: golden.msPer,
-    tfliteMs: tfl.msPer,
-    tfliteSimdMs: tflSimd.msPer,
-    ratio: tfl.msPer / golden.msPer,
-    ratioSimd: tflSimd.msPer / golden.msPer,
+    goldenMs,
+    tfliteMs,
+    tfliteSimdMs: simdMs,
+    ratio: tfliteMs / goldenMs,
+    ratioSimd: simdMs / goldenMs,
     byKind,
   };
 }
@@ -97,7 +110,8 @@ async function main(): Promise<void> {
         `${pad(r.tfliteSimdMs.toFixed(2), 9)} ${pad(r.ratioSimd.toFixed(2), 7)}`,
     );
   }
-  console.log('\nratio = golden throughput / TFLite throughput (TFLite WASM, XNNPACK, one thread; simd: its SIMD build)');
+  console.log('\nms = median per inference, the three runtimes interleaved on the same input');
+  console.log('ratio = golden throughput / TFLite throughput (TFLite WASM, XNNPACK, one thread; simd: its SIMD build)');
   console.log('\nwhere the golden executor spends its time:');
   for (const r of rows) {
     const parts = Object.entries(r.byKind)
