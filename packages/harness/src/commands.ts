@@ -39,6 +39,13 @@ export interface Command {
 
 const JSON_OPT: OptionSpec = { type: 'boolean', help: 'print a machine-readable JSON document on stdout' };
 
+/** Progress lines go to stderr, and not at all when stdout carries --json for a script. */
+function progressLog(v: Values): (line: string) => void {
+  return (line) => {
+    if (!v.json) process.stderr.write(line + '\n');
+  };
+}
+
 export function one(positionals: string[], what: string, cmd: string): string {
   if (positionals.length !== 1) throw new UsageError(`${cmd} takes exactly one ${what} (see --help)`);
   return positionals[0];
@@ -129,7 +136,7 @@ const compile: Command = {
     checkKernels(v.kernels);
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
     const g = readValidatedTfliteFile(file);
-    const r = await compileForBoard(g, file, board, v.out, { log: (line) => v.json || process.stderr.write(line + '\n') });
+    const r = await compileForBoard(g, file, board, v.out, { log: progressLog(v) });
     if (v.json) {
       const s = r.summary;
       const doc = { ...s, executable: join(r.projectDir, s.executable), projectDir: r.projectDir, board: r.board, compileMs: r.compileMs, placement: r.placement, sizeReport: r.sizeReport };
@@ -161,9 +168,7 @@ const deployCmd: Command = {
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
     const name = model ? basename(model).replace(/\.tflite$/, '') : EXAMPLE_NAME;
     const outDir = typeof v.out === 'string' ? v.out : join('build', 'deploy', `${name}-${board.name}`);
-    const log = (line: string): void => {
-      if (!v.json) process.stderr.write(line + '\n');
-    };
+    const log = progressLog(v);
     const r = await deploy({ model, board, outDir, inputs: v.inputs as string | undefined, count: positiveInt(v.count, 'count'), log });
     process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatDeployResult(r)) + '\n');
     if (r.compile.sizeReport && !r.compile.sizeReport.fits) return EXIT.checkFailed;
