@@ -20,3 +20,4 @@ export { softmaxParams, type SoftmaxParams } from './golden/kernels/softmax.js';
 export { quantizeParams, type QuantizeParams } from './golden/kernels/quantize.js';
 export { poolParams, type PoolParams, type PoolWindow } from './golden/kernels/max-pool-2d.js';
 export { padParams, type PadParams } from './golden/kernels/pad.js';
+export { SIGMOID_TABLE_Q16 } from './golden/kernels/lstm/nonlinear.js';

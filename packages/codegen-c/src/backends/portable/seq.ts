@@ -14,7 +14,7 @@ import {
   svdfParams,
   type CKernelParams,
 } from '@mliflow/ir';
-import { kernelFiles } from '../../emit/project.js';
+import { LSTM_TABLE_HEADER, kernelFiles } from '../../emit/project.js';
 import type { KernelCall, ParamValue } from '../../lir.js';
 import { constData } from '../../module.js';
 import type { LowerCtx } from '../../passes/lower.js';
@@ -65,7 +65,7 @@ function seqCall(ctx: LowerCtx, c: CKernelParams, paramsType: string, source: st
     inPlaceOk: [],
     macs,
     sources: [source],
-    headers: [HEADER, SEQ_HEADER],
+    headers: source === 'mlf_lstm.c' ? [HEADER, SEQ_HEADER, LSTM_TABLE_HEADER] : [HEADER, SEQ_HEADER],
   });
 }
 
