@@ -19,7 +19,6 @@ import { formatBytes, table } from './format.js';
 import { compilerErrorExcerpt, requireTools, shellCommand } from './toolchain.js';
 
 export type SectionKind = 'code' | 'rodata' | 'data' | 'bss';
-const KINDS: SectionKind[] = ['code', 'rodata', 'data', 'bss'];
 
 export interface ObjSection {
   name: string;

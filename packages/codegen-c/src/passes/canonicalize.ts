@@ -86,7 +86,6 @@ function foldQuantizePairs(m: Module): void {
   m.ops.forEach((w, pos) => {
     if (w.op.kind !== 'quantize') return;
     const src = w.op.inputs[0];
-    const dst = w.op.outputs[0];
     const p = producer.get(src);
     const pw = p === undefined ? undefined : m.ops[p];
     if (pw && pw.op.kind === 'dequantize' && (uses.get(rootOf(m, src)) ?? []).length === 1 && !isGraphOutput(m, src)) {

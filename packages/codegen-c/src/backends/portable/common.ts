@@ -2,7 +2,7 @@
  * Helpers shared by the portable lowerings. The operators' parameters themselves come from
  * @mliflow/ir's <op>Params (TFLite Micro's Prepare, shared with the golden kernels).
  */
-import { elementCount } from '@mliflow/ir';
+import type { Window } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
 
@@ -29,26 +29,8 @@ export function call(ctx: LowerCtx, c: Omit<KernelCall, 'index' | 'kind' | 'back
   };
 }
 
-export function count(shape: number[]): number {
-  return elementCount(shape);
-}
-
-export interface WindowGeometry {
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilH: number;
-  dilW: number;
-  padTop: number;
-  padLeft: number;
-}
+/** A window kernel's geometry: the golden kernels' Window, per image, with its output channels. */
+export type WindowGeometry = Omit<Window, 'batches' | 'padH' | 'padW'> & { outC: number };
 
 /**
  * Smallest delta such that an int8 window kernel that walks output pixels in raster

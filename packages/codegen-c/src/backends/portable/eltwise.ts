@@ -1,8 +1,8 @@
 /** ADD (int8) and RESHAPE when it could not be an alias. */
-import { addParams, isKind } from '@mliflow/ir';
+import { addParams, elementCount, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { call, count } from './common.js';
+import { call } from './common.js';
 
 /** Right-aligned 4-D shapes and element strides (0 where broadcast). */
 function broadcastStrides(shape: number[], out: number[]): number[] {
@@ -33,8 +33,8 @@ export function lowerAdd(ctx: LowerCtx): KernelCall {
   const same = sa.length === sb.length && sa.every((d, i) => d === sb[i]);
   if (so.length > 4) throw ctx.fail('broadcasting beyond 4-D is not supported');
   const out4 = [1, 1, 1, 1].map((_, i) => so[so.length - 4 + i] ?? 1);
-  const size = count(so);
-  if (same && count(sa) !== size) throw ctx.fail('output size differs from the inputs');
+  const size = elementCount(so);
+  if (same && elementCount(sa) !== size) throw ctx.fail('output size differs from the inputs');
   return call(ctx, {
     kernel: 'mlf_add_s8',
     paramsType: 'mlf_add_params',

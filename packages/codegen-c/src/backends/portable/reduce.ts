@@ -1,8 +1,8 @@
 /** MEAN (int8) and SOFTMAX (int8 -> int8 or int16). */
-import { isKind, meanParams, softmaxParams } from '@mliflow/ir';
+import { elementCount, isKind, meanParams, softmaxParams } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
-import { call, count } from './common.js';
+import { call } from './common.js';
 
 export function lowerMean(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
@@ -21,10 +21,10 @@ export function lowerMean(ctx: LowerCtx): KernelCall {
   for (let d = lo; d <= hi; d++) {
     if (!axes.includes(d) && shape[d] !== 1) throw ctx.fail(`reducing axes [${axes}] that are not contiguous is not supported`);
   }
-  const outer = count(shape.slice(0, lo));
+  const outer = elementCount(shape.slice(0, lo));
   const reduce = axes.reduce((n, a) => n * shape[a], 1);
-  const inner = count(shape.slice(hi + 1));
-  if (outer * inner !== count(ctx.shape(outId))) throw ctx.fail('output size does not match the reduction');
+  const inner = elementCount(shape.slice(hi + 1));
+  if (outer * inner !== elementCount(ctx.shape(outId))) throw ctx.fail('output size does not match the reduction');
   return call(ctx, {
     kernel: 'mlf_mean_s8',
     paramsType: 'mlf_mean_params',
