@@ -455,3 +455,59 @@ export class Requantizer {
     }
   }
 }
+
+/**
+ * multiplyByQuantizedMultiplier64 for an int64 x given as a safe integer: the product with
+ * the 16-bit reduced multiplier is taken in a double when it and the rounding term stay
+ * exact there (|x * m| < 2^52), in BigInt otherwise. The result is the int64 shift
+ * truncated to int32, as in C++.
+ */
+export function multiplyByQuantizedMultiplier64Num(x: number, multiplier: number, shift: number): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
+  const totalShift = 15 - shift;
+  const p = x * reduced;
+  if (p < 4503599627370496 && p > -4503599627370496) {
+    return Math.floor((p + 2 ** (totalShift - 1)) * 2 ** -totalShift) | 0;
+  }
+  return multiplyByQuantizedMultiplier64(BigInt(x), multiplier, shift);
+}
+
+/**
+ * tflite::LUTPopulate<int16_t> (float): a 513-entry table of `transform` over the int16
+ * input range, sampled at 512 steps, each entry nudged by half the interpolation error at
+ * its step's midpoint. Every operation in float32, as TFLite computes it.
+ */
+export function lutPopulateInt16(inputScale: number, inputZeroPoint: number, outputScale: number, outputZeroPoint: number, transform: (v: number) => number): Int16Array {
+  const inMin = f32(inputScale * (-32768 - inputZeroPoint));
+  const inMax = f32(inputScale * (32767 - inputZeroPoint));
+  const outMin = f32(outputScale * (-32768 - outputZeroPoint));
+  const outMax = f32(outputScale * (32767 - outputZeroPoint));
+  const steps = 512;
+  const step = f32(f32(inMax - inMin) / steps);
+  const halfStep = f32(step / 2);
+  const inv = f32(65536 / f32(outMax - outMin));
+  const clamp = (v: number): number => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+  const lut = new Int16Array(steps + 1);
+  for (let i = 0; i < steps; i++) {
+    const x = f32(inMin + f32(i * step));
+    const val = transform(x);
+    const valMid = transform(f32(x + halfStep));
+    const valNext = transform(f32(inMin + f32((i + 1) * step)));
+    const sample = roundAway(f32(val * inv));
+    const midInterp = roundAway(f32(f32(f32(valNext * inv) + sample) / 2));
+    const mid = roundAway(f32(valMid * inv));
+    const bias = roundAway(f32(f32(midInterp - mid) / 2));
+    lut[i] = clamp(f32(sample - bias));
+  }
+  lut[steps] = clamp(roundAway(f32(transform(inMax) * inv)));
+  return lut;
+}
+
+/** tflite::LUTLookup for int16: the entry at value's top 9 bits, interpolated by its low 7. */
+export function lutLookupInt16(value: number, lut: Int16Array): number {
+  const index = 256 + (value >> 7);
+  const offset = value & 0x7f;
+  const base = lut[index];
+  const slope = ((lut[index + 1] - base) << 16) >> 16;
+  return (((base + ((slope * offset + 64) >> 7)) << 16) >> 16);
+}

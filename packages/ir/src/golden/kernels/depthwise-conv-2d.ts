@@ -5,6 +5,9 @@
  * int8: acc = bias[oc] + sum over in-image taps of filter * (input - input_zero_point);
  *   out = clamp(MultiplyByQuantizedMultiplier(acc, M[oc], shift[oc]) + output_zero_point, act)
  * with the per-channel multipliers derived as for CONV_2D (filter scales on axis 3).
+ * int16 activations, int8 filter (16x8; zero points 0), int64 bias only (TFLite Micro reads
+ * no other): acc = sum over in-image taps of filter * input, + bias[oc], in int64;
+ *   out = clamp(MultiplyByQuantizedMultiplier(int64 acc, M[oc], shift[oc]), act).
  * float32: float32 accumulation over taps in (ky, kx) order, + bias, clamped.
  */
 import type { Graph } from '../../graph.js';
@@ -12,17 +15,22 @@ import type { DepthwiseAttrs, Op } from '../../ops.js';
 import { Requantizer, TWO_M31 } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
 import {
+  bias16x8,
   biasInt32,
   channelQuant,
+  convDtype,
   convWindow,
   fillPadded,
   fitsPackedField,
   floatBias,
   floatConstant,
-  isFloatConv,
   PACK_FIELD,
   PACK_INV_FIELD,
+  requant16x8,
+  requireZeroPoints16,
   ROUNDER,
+  type Bias16x8,
+  type ChannelQuant,
   type ConvLikeParams,
   type Window,
 } from './conv-2d.js';
@@ -53,14 +61,16 @@ export interface DepthwiseParams extends ConvLikeParams {
 export function depthwiseParams(g: Graph, op: Op, index: number): DepthwiseParams {
   const ctx = prepareContext(g, op, index);
   const { attrs, input, filter, output, w, outC, dm } = depthwiseShape(ctx);
-  const quant = isFloatConv(ctx, input, filter, output) ? null : channelQuant(ctx, input, filter, output, 3, outC);
+  const dtype = convDtype(ctx, input, filter, output);
+  const quant = dtype === 'float32' ? null : channelQuant(ctx, input, filter, output, 3, outC);
+  if (dtype === 'int16') requireZeroPoints16(ctx, quant!);
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
-  return { dtype: quant ? 'int8' : 'float32', window: w, outC, depthMultiplier: dm, actMin, actMax, quant };
+  return { dtype, window: w, outC, depthMultiplier: dm, actMin, actMax, quant };
 }
 
 export const depthwiseConv2d: Kernel = {
   prepare(ctx) {
-    const { window: w, outC, depthMultiplier: dm, actMin, actMax, quant } = depthwiseParams(ctx.graph, ctx.op, ctx.index);
+    const { dtype, window: w, outC, depthMultiplier: dm, actMin, actMax, quant } = depthwiseParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -73,6 +83,16 @@ export const depthwiseConv2d: Kernel = {
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Float32Array, padded, 0);
         depthwiseFloat(w, padded, weights, biasF, dm, acc, actMin, actMax, buffers[outId] as Float32Array);
+      };
+    }
+    if (dtype === 'int16') {
+      const b16 = bias16x8(ctx, bias, outC, false);
+      const f = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
+      const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
+      const acc = new Float64Array(outC);
+      return (buffers: Buffers) => {
+        fillPadded(w, buffers[inId] as Int16Array, padded, 0);
+        depthwise16x8(w, padded, f, b16, quant, dm, acc, actMin, actMax, buffers[outId] as Int16Array);
       };
     }
     const biasI = biasInt32(ctx, bias, outC);
@@ -133,6 +153,39 @@ function depthwiseInt(w: Window, x: Int32Array, f: Int32Array, bias: Int32Array,
         }
         rq.row(acc, outC, bias, out, o);
         o += outC;
+      }
+    }
+  }
+}
+
+/** The 16x8 depthwise convolution over the zero-padded input: exact integer sums, then requant16x8. */
+function depthwise16x8(
+  w: Window,
+  x: Int32Array,
+  f: Int8Array,
+  bias: Bias16x8,
+  q: ChannelQuant,
+  dm: number,
+  acc: Float64Array,
+  lo: number,
+  hi: number,
+  out: Int16Array,
+): void {
+  const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
+  const outC = inC * dm;
+  let o = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        acc.fill(0);
+        for (let ky = 0; ky < kH; ky++) {
+          for (let kx = 0; kx < kW; kx++) {
+            const xi = ((b * padH + oy * strideH + ky * dilH) * padW + ox * strideW + kx * dilW) * inC;
+            const fi = (ky * kW + kx) * outC;
+            for (let oc = 0; oc < outC; oc++) acc[oc] += x[xi + ((oc / dm) | 0)] * f[fi + oc];
+          }
+        }
+        for (let oc = 0; oc < outC; oc++) out[o++] = requant16x8(acc[oc], oc, bias, q, lo, hi);
       }
     }
   }

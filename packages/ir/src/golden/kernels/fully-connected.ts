@@ -8,13 +8,16 @@
  *   with M, shift from double(float(input_scale * filter_scale)) / double(output_scale).
  * int8, per-channel filter: no filter offset, and M[c], shift[c] from
  *   double(input_scale) * double(filter_scale[c]) / double(output_scale).
+ * int16 input and output, int8 filter (16x8): the same sums, offsets and multipliers, with
+ *   an int64 bias (or none): acc in int64, MultiplyByQuantizedMultiplier(int64 acc, M, shift);
+ *   an int32 bias: acc in int32 (wrapping), the int32 MultiplyByQuantizedMultiplier.
  * float32: float32 accumulation, + bias, clamped to the fused activation's range.
  */
 import { elementCount, type Graph } from '../../graph.js';
 import type { Op } from '../../ops.js';
 import { perChannelMultipliers, perTensorConvMultiplier, Requantizer } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
-import { biasInt32, floatBias, floatConstant, isFloatConv, type ChannelQuant } from './conv-2d.js';
+import { bias16x8, biasInt32, convDtype, floatBias, floatConstant, requant16x8, type ChannelQuant } from './conv-2d.js';
 import { activationBounds, perTensorQuant } from './prepare.js';
 
 function fcShape(ctx: PrepareContext) {
@@ -37,7 +40,7 @@ function fcShape(ctx: PrepareContext) {
 
 /** FULLY_CONNECTED's Prepare (TFLite Micro's OpDataFullyConnected). */
 export interface FullyConnectedParams {
-  dtype: 'float32' | 'int8';
+  dtype: 'float32' | 'int8' | 'int16';
   batches: number;
   accum: number;
   outDepth: number;
@@ -48,7 +51,7 @@ export interface FullyConnectedParams {
   /** The fused activation's bounds in the output's domain. */
   actMin: number;
   actMax: number;
-  /** int8 only; a per-tensor multiplier is repeated over the output rows. */
+  /** int8 and int16 only; a per-tensor multiplier is repeated over the output rows. */
   quant: ChannelQuant | null;
 }
 
@@ -57,7 +60,8 @@ export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConn
   const { attrs, input, filter, output, accum, outDepth, batches } = fcShape(ctx);
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
   const base = { batches, accum, outDepth, actMin, actMax };
-  if (isFloatConv(ctx, input, filter, output)) return { ...base, dtype: 'float32', perChannel: false, filterOffset: 0, quant: null };
+  const dtype = convDtype(ctx, input, filter, output);
+  if (dtype === 'float32') return { ...base, dtype, perChannel: false, filterOffset: 0, quant: null };
   const inQ = perTensorQuant(ctx, input, 'input');
   const outQ = perTensorQuant(ctx, output, 'output');
   const fQ = filter.quant;
@@ -78,12 +82,12 @@ export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConn
     filterOffset = -(fQ.zeroPoint[0] ?? 0);
   }
   const quant = { inputOffset: -inQ.zeroPoint, outputZeroPoint: outQ.zeroPoint, multiplier, shift };
-  return { ...base, dtype: 'int8', perChannel, filterOffset, quant };
+  return { ...base, dtype, perChannel, filterOffset, quant };
 }
 
 export const fullyConnected: Kernel = {
   prepare(ctx) {
-    const { accum, outDepth, batches, filterOffset, actMin, actMax, quant } = fullyConnectedParams(ctx.graph, ctx.op, ctx.index);
+    const { dtype, accum, outDepth, batches, filterOffset, actMin, actMax, quant } = fullyConnectedParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -103,6 +107,23 @@ export const fullyConnected: Kernel = {
             for (let d = 0; d < accum; d++) total = f32(total + f32(x[xi++] * weights[fi++]));
             const v = f32(total + biasF[c]);
             out[b * outDepth + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+          }
+        }
+      };
+    }
+    if (dtype === 'int16') {
+      const b16 = bias16x8(ctx, bias, outDepth, true);
+      const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
+      const inOffset = quant.inputOffset;
+      return (buffers: Buffers) => {
+        const x = buffers[inId] as Int16Array;
+        const out = buffers[outId] as Int16Array;
+        for (let b = 0; b < batches; b++) {
+          for (let c = 0; c < outDepth; c++) {
+            // |(filter + offset) * (input + offset)| < 2^25: the sum is exact in a double.
+            let acc = 0;
+            for (let d = 0, xi = b * accum, fi = c * accum; d < accum; d++) acc += (raw[fi++] + filterOffset) * (x[xi++] + inOffset);
+            out[b * outDepth + c] = requant16x8(acc, c, b16, quant, actMin, actMax);
           }
         }
       };
