@@ -251,6 +251,8 @@ export interface ConvLikeParams {
   actMax: number;
   /** int8 and int16 only. */
   quant: ChannelQuant | null;
+  /** int16 only: the bias and the accumulator it selects. */
+  bias16: Bias16x8 | null;
 }
 
 export interface ConvParams extends ConvLikeParams {
@@ -264,13 +266,14 @@ export function convParams(g: Graph, op: Op, index: number): ConvParams {
   const dtype = convDtype(ctx, input, filter, output);
   const quant = dtype === 'float32' ? null : channelQuant(ctx, input, filter, output, 0, outC);
   if (dtype === 'int16') requireZeroPoints16(ctx, quant!);
+  const bias16 = dtype === 'int16' ? bias16x8(ctx, ctx.optionalInput(2), outC, true) : null;
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
-  return { dtype, window: w, outC, filterC, actMin, actMax, quant };
+  return { dtype, window: w, outC, filterC, actMin, actMax, quant, bias16 };
 }
 
 export const conv2d: Kernel = {
   prepare(ctx) {
-    const { dtype, window: w, outC, filterC, actMin, actMax, quant } = convParams(ctx.graph, ctx.op, ctx.index);
+    const { window: w, outC, filterC, actMin, actMax, quant, bias16 } = convParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -288,8 +291,8 @@ export const conv2d: Kernel = {
       };
     }
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
-    if (dtype === 'int16') {
-      const b16 = bias16x8(ctx, bias, outC, true);
+    if (bias16) {
+      const b16 = bias16;
       const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Int16Array, padded, 0);

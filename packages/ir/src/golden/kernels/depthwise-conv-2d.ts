@@ -64,13 +64,14 @@ export function depthwiseParams(g: Graph, op: Op, index: number): DepthwiseParam
   const dtype = convDtype(ctx, input, filter, output);
   const quant = dtype === 'float32' ? null : channelQuant(ctx, input, filter, output, 3, outC);
   if (dtype === 'int16') requireZeroPoints16(ctx, quant!);
+  const bias16 = dtype === 'int16' ? bias16x8(ctx, ctx.optionalInput(2), outC, false) : null;
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
-  return { dtype, window: w, outC, depthMultiplier: dm, actMin, actMax, quant };
+  return { dtype, window: w, outC, depthMultiplier: dm, actMin, actMax, quant, bias16 };
 }
 
 export const depthwiseConv2d: Kernel = {
   prepare(ctx) {
-    const { dtype, window: w, outC, depthMultiplier: dm, actMin, actMax, quant } = depthwiseParams(ctx.graph, ctx.op, ctx.index);
+    const { window: w, outC, depthMultiplier: dm, actMin, actMax, quant, bias16 } = depthwiseParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -85,8 +86,8 @@ export const depthwiseConv2d: Kernel = {
         depthwiseFloat(w, padded, weights, biasF, dm, acc, actMin, actMax, buffers[outId] as Float32Array);
       };
     }
-    if (dtype === 'int16') {
-      const b16 = bias16x8(ctx, bias, outC, false);
+    if (bias16) {
+      const b16 = bias16;
       const f = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
       const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
       const acc = new Float64Array(outC);

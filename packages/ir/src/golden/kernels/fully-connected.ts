@@ -17,7 +17,7 @@ import { elementCount, type Graph } from '../../graph.js';
 import type { Op } from '../../ops.js';
 import { perChannelMultipliers, perTensorConvMultiplier, Requantizer } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
-import { bias16x8, biasInt32, convDtype, floatBias, floatConstant, requant16x8, type ChannelQuant } from './conv-2d.js';
+import { bias16x8, biasInt32, convDtype, floatBias, floatConstant, requant16x8, type Bias16x8, type ChannelQuant } from './conv-2d.js';
 import { activationBounds, perTensorQuant } from './prepare.js';
 
 function fcShape(ctx: PrepareContext) {
@@ -53,6 +53,8 @@ export interface FullyConnectedParams {
   actMax: number;
   /** int8 and int16 only; a per-tensor multiplier is repeated over the output rows. */
   quant: ChannelQuant | null;
+  /** int16 only: the bias and the accumulator it selects. */
+  bias16: Bias16x8 | null;
 }
 
 export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConnectedParams {
@@ -61,7 +63,7 @@ export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConn
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
   const base = { batches, accum, outDepth, actMin, actMax };
   const dtype = convDtype(ctx, input, filter, output);
-  if (dtype === 'float32') return { ...base, dtype, perChannel: false, filterOffset: 0, quant: null };
+  if (dtype === 'float32') return { ...base, dtype, perChannel: false, filterOffset: 0, quant: null, bias16: null };
   const inQ = perTensorQuant(ctx, input, 'input');
   const outQ = perTensorQuant(ctx, output, 'output');
   const fQ = filter.quant;
@@ -82,12 +84,13 @@ export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConn
     filterOffset = -(fQ.zeroPoint[0] ?? 0);
   }
   const quant = { inputOffset: -inQ.zeroPoint, outputZeroPoint: outQ.zeroPoint, multiplier, shift };
-  return { ...base, dtype, perChannel, filterOffset, quant };
+  const bias16 = dtype === 'int16' ? bias16x8(ctx, ctx.optionalInput(2), outDepth, true) : null;
+  return { ...base, dtype, perChannel, filterOffset, quant, bias16 };
 }
 
 export const fullyConnected: Kernel = {
   prepare(ctx) {
-    const { dtype, accum, outDepth, batches, filterOffset, actMin, actMax, quant } = fullyConnectedParams(ctx.graph, ctx.op, ctx.index);
+    const { accum, outDepth, batches, filterOffset, actMin, actMax, quant, bias16 } = fullyConnectedParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -111,8 +114,8 @@ export const fullyConnected: Kernel = {
         }
       };
     }
-    if (dtype === 'int16') {
-      const b16 = bias16x8(ctx, bias, outDepth, true);
+    if (bias16) {
+      const b16 = bias16;
       const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
       const inOffset = quant.inputOffset;
       return (buffers: Buffers) => {
