@@ -49,11 +49,23 @@ function outScale(inScale: number, wScales: number[], fanIn: number): number {
   return Math.fround((inScale * w * 32768 * 127 * Math.sqrt(fanIn)) / 3 / 10000);
 }
 
-function synthetic(name: string, seed: number, build: (b: GraphBuilder) => Graph, notRuntime?: string): Case16 {
+export function synthetic(name: string, seed: number, build: (b: GraphBuilder) => Graph, notRuntime?: string): Case16 {
   const b = new GraphBuilder(seed);
   const graph = build(b);
   const count = 3;
   return { name, graph, records: randomRecords(graph, count, seed), count, notRuntime };
+}
+
+/**
+ * ADD with power-of-two scales, as pow2-16x8 models have. With pot_scale_int16 true (the
+ * schema's default) TFLite takes its power-of-two path, which TFLite Micro does not have.
+ */
+export function addPot(b: GraphBuilder, potScaleInt16: boolean): Graph {
+  const x = b.tensor('x', 'int16', [1, 4, 5, 6], q16(b, 2 ** -12));
+  const z = b.tensor('z', 'int16', [1, 4, 5, 6], q16(b, 2 ** -10));
+  const y = b.tensor('y', 'int16', [1, 4, 5, 6], q16(b, 2 ** -10));
+  b.op('add', [x, z], [y], { activation: 'none', potScaleInt16 });
+  return b.graph([x, z], [y]);
 }
 
 export function syntheticCases(): Case16[] {
@@ -107,6 +119,7 @@ export function syntheticCases(): Case16[] {
       b.op('add', [x, z], [y], { activation: 'relu', potScaleInt16: false });
       return b.graph([x, z], [y]);
     }),
+    synthetic('add, power-of-two scales', 34, (b) => addPot(b, false)),
     synthetic('max pool 3x3 stride 2 same, average pool 2x2 valid', 26, (b) => {
       const x = b.tensor('x', 'int16', [1, 9, 9, 4], q16(b, 0.001));
       const m = b.tensor('m', 'int16', [1, 5, 5, 4], q16(b, 0.001));
