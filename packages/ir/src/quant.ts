@@ -511,3 +511,51 @@ export function lutLookupInt16(value: number, lut: Int16Array): number {
   const slope = ((lut[index + 1] - base) << 16) >> 16;
   return (((base + ((slope * offset + 64) >> 7)) << 16) >> 16);
 }
+
+/**
+ * Per-channel requantization of int64 accumulators (16x8 kernels with int64 bias): out =
+ * clamp(MultiplyByQuantizedMultiplier(int64 x, M[c], shift[c]) + zero_point, act_min, act_max),
+ * with each channel's reduced multiplier and rounding shift precomputed. `one` has the same
+ * contract as Requantizer's, so kernels take either.
+ */
+export class Requantizer64 {
+  declare readonly outZp: number;
+  declare readonly actMin: number;
+  declare readonly actMax: number;
+  private declare readonly m32: Int32Array;
+  private declare readonly shift: Int32Array;
+  private declare readonly reduced: Float64Array;
+  /** 2^(total_shift - 1) and 2^-total_shift. */
+  private declare readonly round: Float64Array;
+  private declare readonly scale: Float64Array;
+
+  constructor(multiplier: Int32Array, shift: Int32Array, outZp: number, actMin: number, actMax: number) {
+    const n = multiplier.length;
+    this.outZp = outZp;
+    this.actMin = actMin;
+    this.actMax = actMax;
+    this.m32 = Int32Array.from(multiplier);
+    this.shift = Int32Array.from(shift);
+    this.reduced = new Float64Array(n);
+    this.round = new Float64Array(n);
+    this.scale = new Float64Array(n);
+    for (let c = 0; c < n; c++) {
+      const m = multiplier[c];
+      const t = 15 - shift[c];
+      this.reduced[c] = m < 0x7fff0000 ? (m + (1 << 15)) >> 16 : 0x7fff;
+      this.round[c] = 2 ** (t - 1);
+      this.scale[c] = 2 ** -t;
+    }
+  }
+
+  /** Channel c of one accumulator (a safe integer), requantized, offset and clamped. */
+  one(x: number, c: number): number {
+    const p = x * this.reduced[c];
+    const y =
+      p < 4503599627370496 && p > -4503599627370496
+        ? Math.floor((p + this.round[c]) * this.scale[c]) | 0
+        : multiplyByQuantizedMultiplier64(BigInt(x), this.m32[c], this.shift[c]);
+    const v = y + this.outZp;
+    return v < this.actMin ? this.actMin : v > this.actMax ? this.actMax : v;
+  }
+}

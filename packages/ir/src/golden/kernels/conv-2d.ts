@@ -28,10 +28,9 @@ import {
   computeOutSize,
   computePadding,
   f32,
-  multiplyByQuantizedMultiplier,
-  multiplyByQuantizedMultiplier64Num,
   perChannelMultipliers,
   Requantizer,
+  Requantizer64,
 } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
 import { activationBounds, perTensorQuant } from './prepare.js';
@@ -177,13 +176,12 @@ export function bias16x8(ctx: PrepareContext, bias: Tensor | null, channels: num
   return { wide: true, values };
 }
 
-/** A 16x8 output: acc + bias[c] requantized per the bias type, + output zero point, clamped. */
-export function requant16x8(acc: number, c: number, bias: Bias16x8, q: ChannelQuant, lo: number, hi: number): number {
-  const x = acc + bias.values[c];
-  const v =
-    (bias.wide ? multiplyByQuantizedMultiplier64Num(x, q.multiplier[c], q.shift[c]) : multiplyByQuantizedMultiplier(x | 0, q.multiplier[c], q.shift[c])) +
-    q.outputZeroPoint;
-  return v < lo ? lo : v > hi ? hi : v;
+/**
+ * The 16x8 output stage for acc + bias[c]: Requantizer64 for an int64 accumulator, the int8
+ * kernels' Requantizer (which wraps its input to int32) for an int32 one.
+ */
+export function requantizer16x8(bias: Bias16x8, q: ChannelQuant, lo: number, hi: number): Requantizer | Requantizer64 {
+  return bias.wide ? new Requantizer64(q.multiplier, q.shift, q.outputZeroPoint, lo, hi) : new Requantizer(q.multiplier, q.shift, q.outputZeroPoint, lo, hi);
 }
 
 /** The int32 bias, or zeros when the optional bias is absent. */
@@ -292,11 +290,12 @@ export const conv2d: Kernel = {
     }
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
     if (bias16) {
-      const b16 = bias16;
-      const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
+      const rq = requantizer16x8(bias16, quant, actMin, actMax);
+      const weights = Float64Array.from(raw);
+      const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Int16Array, padded, 0);
-        conv16x8(w, padded, raw, b16, quant, outC, filterC, perGroup, actMin, actMax, buffers[outId] as Int16Array);
+        conv16x8(w, padded, weights, bias16.values, rq, outC, filterC, perGroup, buffers[outId] as Int16Array);
       };
     }
     const biasI = biasInt32(ctx, bias, outC);
@@ -404,41 +403,76 @@ function convInt(
   }
 }
 
-/** The 16x8 convolution over the zero-padded input: exact integer sums, then requant16x8. */
+/**
+ * The 16x8 convolution over the zero-padded input, channels in blocks of four as convInt.
+ * |filter * input| <= 2^22, so every sum is an exact integer in a double.
+ */
 function conv16x8(
   w: Window,
-  x: Int32Array,
-  f: Int8Array,
-  bias: Bias16x8,
-  q: ChannelQuant,
+  x: Float64Array,
+  f: Float64Array,
+  bias: Float64Array,
+  rq: Requantizer | Requantizer64,
   outC: number,
   filterC: number,
   perGroup: number,
-  lo: number,
-  hi: number,
   out: Int16Array,
 ): void {
+  const blocks = filterC === w.inC || perGroup % 4 === 0;
   const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
   const K = kH * kW * filterC;
   const rowStride = padW * inC;
+  const contiguous = dilW === 1 && filterC === inC;
+  const span = contiguous ? kW * inC : filterC;
+  const spans = contiguous ? 1 : kW;
   let o = 0;
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
         const base = ((b * padH + oy * strideH) * padW + ox * strideW) * inC;
-        for (let c = 0; c < outC; c++) {
+        let c = 0;
+        for (; blocks && c + 4 <= outC; c += 4) {
           const g = ((c / perGroup) | 0) * filterC;
-          // |filter * input| <= 2^22, so the sum is exact in a double.
-          let acc = 0;
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
           let fi = c * K;
           for (let ky = 0; ky < kH; ky++) {
-            for (let kx = 0; kx < kW; kx++) {
-              let xi = base + ky * dilH * rowStride + kx * dilW * inC + g;
-              for (let ic = 0; ic < filterC; ic++) acc += x[xi++] * f[fi++];
+            const rowBase = base + ky * dilH * rowStride + g;
+            for (let s = 0; s < spans; s++) {
+              let xi = rowBase + s * dilW * inC;
+              const end = xi + span;
+              while (xi < end) {
+                const v = x[xi++];
+                a0 += v * f[fi];
+                a1 += v * f[fi + K];
+                a2 += v * f[fi + 2 * K];
+                a3 += v * f[fi + 3 * K];
+                fi++;
+              }
             }
           }
-          out[o++] = requant16x8(acc, c, bias, q, lo, hi);
+          out[o + c] = rq.one(a0 + bias[c], c);
+          out[o + c + 1] = rq.one(a1 + bias[c + 1], c + 1);
+          out[o + c + 2] = rq.one(a2 + bias[c + 2], c + 2);
+          out[o + c + 3] = rq.one(a3 + bias[c + 3], c + 3);
         }
+        for (; c < outC; c++) {
+          const g = ((c / perGroup) | 0) * filterC;
+          let a = 0;
+          let fi = c * K;
+          for (let ky = 0; ky < kH; ky++) {
+            const rowBase = base + ky * dilH * rowStride + g;
+            for (let s = 0; s < spans; s++) {
+              let xi = rowBase + s * dilW * inC;
+              const end = xi + span;
+              while (xi < end) a += x[xi++] * f[fi++];
+            }
+          }
+          out[o + c] = rq.one(a + bias[c], c);
+        }
+        o += outC;
       }
     }
   }

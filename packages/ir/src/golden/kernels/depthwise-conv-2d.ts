@@ -12,7 +12,7 @@
  */
 import type { Graph } from '../../graph.js';
 import type { DepthwiseAttrs, Op } from '../../ops.js';
-import { Requantizer, TWO_M31 } from '../../quant.js';
+import { Requantizer, TWO_M31, type Requantizer64 } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
 import {
   bias16x8,
@@ -26,11 +26,9 @@ import {
   floatConstant,
   PACK_FIELD,
   PACK_INV_FIELD,
-  requant16x8,
+  requantizer16x8,
   requireZeroPoints16,
   ROUNDER,
-  type Bias16x8,
-  type ChannelQuant,
   type ConvLikeParams,
   type Window,
 } from './conv-2d.js';
@@ -87,13 +85,13 @@ export const depthwiseConv2d: Kernel = {
       };
     }
     if (bias16) {
-      const b16 = bias16;
-      const f = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
-      const padded = new Int32Array(w.batches * w.padH * w.padW * w.inC);
+      const rq = requantizer16x8(bias16, quant, actMin, actMax);
+      const f = Float64Array.from(new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength));
+      const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
       const acc = new Float64Array(outC);
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Int16Array, padded, 0);
-        depthwise16x8(w, padded, f, b16, quant, dm, acc, actMin, actMax, buffers[outId] as Int16Array);
+        depthwise16x8(w, padded, f, bias16.values, rq, dm, acc, buffers[outId] as Int16Array);
       };
     }
     const biasI = biasInt32(ctx, bias, outC);
@@ -159,17 +157,15 @@ function depthwiseInt(w: Window, x: Int32Array, f: Int32Array, bias: Int32Array,
   }
 }
 
-/** The 16x8 depthwise convolution over the zero-padded input: exact integer sums, then requant16x8. */
+/** The 16x8 depthwise convolution over the zero-padded input: exact sums in doubles (|tap| <= 2^22). */
 function depthwise16x8(
   w: Window,
-  x: Int32Array,
-  f: Int8Array,
-  bias: Bias16x8,
-  q: ChannelQuant,
+  x: Float64Array,
+  f: Float64Array,
+  bias: Float64Array,
+  rq: Requantizer | Requantizer64,
   dm: number,
   acc: Float64Array,
-  lo: number,
-  hi: number,
   out: Int16Array,
 ): void {
   const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
@@ -178,15 +174,23 @@ function depthwise16x8(
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
-        acc.fill(0);
+        acc.set(bias);
         for (let ky = 0; ky < kH; ky++) {
           for (let kx = 0; kx < kW; kx++) {
             const xi = ((b * padH + oy * strideH + ky * dilH) * padW + ox * strideW + kx * dilW) * inC;
             const fi = (ky * kW + kx) * outC;
-            for (let oc = 0; oc < outC; oc++) acc[oc] += x[xi + ((oc / dm) | 0)] * f[fi + oc];
+            if (dm === 1) {
+              for (let c = 0; c < outC; c++) acc[c] += x[xi + c] * f[fi + c];
+            } else {
+              for (let ic = 0; ic < inC; ic++) {
+                const v = x[xi + ic];
+                const oc0 = ic * dm;
+                for (let m = 0; m < dm; m++) acc[oc0 + m] += v * f[fi + oc0 + m];
+              }
+            }
           }
         }
-        for (let oc = 0; oc < outC; oc++) out[o++] = requant16x8(acc[oc], oc, bias, q, lo, hi);
+        for (let oc = 0; oc < outC; oc++) out[o++] = rq.one(acc[oc], oc);
       }
     }
   }

@@ -17,7 +17,7 @@ import { elementCount, type Graph } from '../../graph.js';
 import type { Op } from '../../ops.js';
 import { perChannelMultipliers, perTensorConvMultiplier, Requantizer } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
-import { bias16x8, biasInt32, convDtype, floatBias, floatConstant, requant16x8, type Bias16x8, type ChannelQuant } from './conv-2d.js';
+import { bias16x8, biasInt32, convDtype, floatBias, floatConstant, requantizer16x8, type Bias16x8, type ChannelQuant } from './conv-2d.js';
 import { activationBounds, perTensorQuant } from './prepare.js';
 
 function fcShape(ctx: PrepareContext) {
@@ -115,18 +115,22 @@ export const fullyConnected: Kernel = {
       };
     }
     if (bias16) {
-      const b16 = bias16;
+      const rq = requantizer16x8(bias16, quant, actMin, actMax);
       const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
+      const weights = Float64Array.from(raw, (v) => v + filterOffset);
+      const xs = new Float64Array(accum);
       const inOffset = quant.inputOffset;
+      const biasV = bias16.values;
       return (buffers: Buffers) => {
         const x = buffers[inId] as Int16Array;
         const out = buffers[outId] as Int16Array;
         for (let b = 0; b < batches; b++) {
+          for (let d = 0, xi = b * accum; d < accum; d++) xs[d] = x[xi + d] + inOffset;
           for (let c = 0; c < outDepth; c++) {
             // |(filter + offset) * (input + offset)| < 2^25: the sum is exact in a double.
-            let acc = 0;
-            for (let d = 0, xi = b * accum, fi = c * accum; d < accum; d++) acc += (raw[fi++] + filterOffset) * (x[xi++] + inOffset);
-            out[b * outDepth + c] = requant16x8(acc, c, b16, quant, actMin, actMax);
+            let acc = biasV[c];
+            for (let d = 0, fi = c * accum; d < accum; d++) acc += weights[fi++] * xs[d];
+            out[b * outDepth + c] = rq.one(acc, c);
           }
         }
       };
