@@ -45,6 +45,10 @@ describe('16x8 portable C against the golden executor', () => {
   it.each(models.map((make) => [make().name, make] as const))('%s', async (_name, make) => {
     await check(make(), false);
   });
+  it('kws_ref_model, int64 and int32 biases, under ASan and UBSan', async () => {
+    await check(modelCase('kws_ref_model', 1), true);
+    await check(modelCase('kws_ref_model', 1, { int32Bias: true }), true);
+  });
   it.each(syntheticCases().map((c) => [c.name, c] as const))('%s, under ASan and UBSan', async (_name, c) => {
     await check(c, true);
   });

@@ -1,7 +1,7 @@
 /* ADD (int8 and int16, TFLite's general rescaling path; left_shift 20 or 15) and the plain copy of a reshape. */
 #include "mlf_kernels.h"
 
-#define MLF_DEFINE_ADD(NAME, ONE, T) \
+#define MLF_DEFINE_ADD(NAME, ONE, T)                                                                    \
 static inline T ONE(const mlf_add_params *p, int32_t x, int32_t y) {                                    \
   const int32_t a = mlf_shl32(x + p->in1_offset, (int)p->left_shift);                                   \
   const int32_t b = mlf_shl32(y + p->in2_offset, (int)p->left_shift);                                   \

@@ -7,7 +7,7 @@
 
 #define MLF_POOL_BLOCK 16
 
-#define MLF_DEFINE_AVGPOOL(NAME, T) \
+#define MLF_DEFINE_AVGPOOL(NAME, T)                                                    \
 void NAME(const mlf_pool_params *p, const T *in, T *out) {                             \
   const int32_t c = p->c, in_w = p->in_w;                                              \
   int32_t b, oy, ox;                                                                   \
@@ -48,7 +48,7 @@ void NAME(const mlf_pool_params *p, const T *in, T *out) {                      
   }                                                                                    \
 }
 
-#define MLF_DEFINE_MAXPOOL(NAME, T, LOWEST) \
+#define MLF_DEFINE_MAXPOOL(NAME, T, LOWEST)                                                    \
 void NAME(const mlf_pool_params *p, const T *in, T *out) {                                     \
   const int32_t c = p->c, in_w = p->in_w;                                                      \
   int32_t b, oy, ox;                                                                           \

@@ -3,7 +3,7 @@
 
 #define MLF_MEAN_BLOCK 16
 
-#define MLF_DEFINE_MEAN(NAME, T, LO, HI) \
+#define MLF_DEFINE_MEAN(NAME, T, LO, HI)                                               \
 void NAME(const mlf_mean_params *p, const T *in, T *out) {                             \
   const int32_t inner = p->inner, reduce = p->reduce;                                  \
   const int32_t zp_total = p->in_zp * reduce;                                          \
