@@ -457,22 +457,6 @@ export class Requantizer {
 }
 
 /**
- * multiplyByQuantizedMultiplier64 for an int64 x given as a safe integer: the product with
- * the 16-bit reduced multiplier is taken in a double when it and the rounding term stay
- * exact there (|x * m| < 2^52), in BigInt otherwise. The result is the int64 shift
- * truncated to int32, as in C++.
- */
-export function multiplyByQuantizedMultiplier64Num(x: number, multiplier: number, shift: number): number {
-  const reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
-  const totalShift = 15 - shift;
-  const p = x * reduced;
-  if (p < 4503599627370496 && p > -4503599627370496) {
-    return Math.floor((p + 2 ** (totalShift - 1)) * 2 ** -totalShift) | 0;
-  }
-  return multiplyByQuantizedMultiplier64(BigInt(x), multiplier, shift);
-}
-
-/**
  * tflite::LUTPopulate<int16_t> (float): a 513-entry table of `transform` over the int16
  * input range, sampled at 512 steps, each entry nudged by half the interpolation error at
  * its step's midpoint. Every operation in float32, as TFLite computes it.

@@ -153,6 +153,8 @@ export function requireZeroPoints16(ctx: PrepareContext, q: ChannelQuant): void 
 /**
  * A 16x8 kernel's bias, which also picks its accumulator: an int64 bias (or none) means an
  * int64 accumulator and MultiplyByQuantizedMultiplier(int64); an int32 bias an int32 one.
+ * (Without a bias, TFLite Micro reads the choice from the options' quantized_bias_type,
+ * which the IR does not keep; its default is the int64 one.)
  */
 export interface Bias16x8 {
   /** int64 accumulation. */
