@@ -4,7 +4,7 @@
  * the models do not reach.
  */
 import { join } from 'node:path';
-import { loadVectors, readTfliteFile, type Graph, type Quantization } from '@mliflow/ir';
+import { loadVectors, prng, readTfliteFile, type Graph, type Quantization } from '@mliflow/ir';
 import { GraphBuilder, randomRecords } from '../packages/codegen-c/test/graph-builder.js';
 import { MODELS, VECTORS } from './paths.js';
 import { records16, to16x8 } from './to16x8.js';
@@ -16,6 +16,8 @@ export interface Case16 {
   count: number;
   /** Why the TFLite runtime cannot be the reference for this graph (then only TFLite Micro's arithmetic, via the C test). */
   notRuntime?: string;
+  /** Why the C backend does not take this graph. */
+  notC?: string;
 }
 
 /** A shared model in 16x8 form with its first `count` vector records, requantized. */
@@ -53,7 +55,16 @@ export function synthetic(name: string, seed: number, build: (b: GraphBuilder) =
   const b = new GraphBuilder(seed);
   const graph = build(b);
   const count = 3;
-  return { name, graph, records: randomRecords(graph, count, seed), count, notRuntime };
+  return { name, graph, records: records(graph, count, seed), count, notRuntime };
+}
+
+/** randomRecords, and for a float32 input uniform values in [-12, 12) (beyond int16 at the scales used). */
+function records(g: Graph, count: number, seed: number): Uint8Array {
+  const t = g.tensors[g.inputs[0]];
+  if (g.inputs.length !== 1 || t.dtype !== 'float32') return randomRecords(g, count, seed);
+  const rand = prng(seed);
+  const n = t.shape.reduce((a, c) => a * c, 1) * count;
+  return new Uint8Array(Float32Array.from({ length: n }, () => (rand() - 0.5) * 24).buffer);
 }
 
 /**
@@ -98,6 +109,16 @@ export function syntheticCases(): Case16[] {
       b.op('fully_connected', [x, w, bias], [y], { activation: 'relu', keepNumDims: false, asymmetricQuantizeInputs: false });
       return b.graph([x], [y]);
     }, "the runtime's 16x8 kernels with int32 bias are not the reference arithmetic"),
+    synthetic('asymmetric PAD then a valid stride-2 conv', 35, (b) => {
+      const x = b.tensor('x', 'int16', [1, 7, 8, 3], q16(b, 0.0005));
+      const pads = b.int32ConstShaped('pads', [4, 2], [0, 0, 1, 2, 0, 1, 0, 0]);
+      const p = b.tensor('p', 'int16', [1, 10, 9, 3], q16(b, 0.0005));
+      b.op('pad', [x, pads], [p], {});
+      const { w, bias, scales } = weights16(b, 'c', [5, 3, 3, 3], 0, 5, true, 0.0005, 'int64');
+      const y = b.tensor('y', 'int16', [1, 4, 4, 5], q16(b, outScale(0.0005, scales, 27)));
+      b.op('conv_2d', [p, w, bias], [y], { padding: 'valid', strideW: 2, strideH: 2, dilationW: 1, dilationH: 1, activation: 'none' });
+      return b.graph([x], [y]);
+    }),
     synthetic('depthwise 3x3, depth multiplier 2, valid, relu6', 23, (b) => {
       const x = b.tensor('x', 'int16', [1, 6, 7, 3], q16(b, 0.0004));
       const { w, bias, scales } = weights16(b, 'd', [1, 3, 3, 6], 3, 6, true, 0.0004, 'int64');
@@ -164,6 +185,15 @@ export function syntheticCases(): Case16[] {
       b.op('quantize', [x], [d], {});
       return b.graph([x], [a, d]);
     }),
+    {
+      ...synthetic('quantize float32 to int16', 36, (b) => {
+        const x = b.tensor('x', 'float32', [2, 50], null);
+        const d = b.tensor('d', 'int16', [2, 50], q16(b, 0.0003));
+        b.op('quantize', [x], [d], {});
+        return b.graph([x], [d]);
+      }),
+      notC: 'the C backend runs integer models only',
+    },
     synthetic('quantize int8 to int16', 31, (b) => {
       const x = b.tensor('x', 'int8', [2, 50], b.q(0.03, 5));
       const d = b.tensor('d', 'int16', [2, 50], q16(b, 0.0003));
