@@ -295,6 +295,14 @@ export const conv2d: Kernel = {
       const rq = requantizer16x8(bias16, quant, actMin, actMax);
       const weights = Float64Array.from(raw);
       const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
+      if (groups === 1) {
+        const runs = filterRuns(w);
+        const pixels = pixelBases(w);
+        return (buffers: Buffers) => {
+          fillPadded(w, buffers[inId] as Int16Array, padded, 0);
+          conv16x8Pairs(padded, weights, runs, pixels, bias16.values, rq, outC, buffers[outId] as Int16Array);
+        };
+      }
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Int16Array, padded, 0);
         conv16x8(w, padded, weights, bias16.values, rq, outC, filterC, perGroup, buffers[outId] as Int16Array);
@@ -476,6 +484,91 @@ function conv16x8(
         }
         o += outC;
       }
+    }
+  }
+}
+
+/** conv16x8 without groups: two output pixels by four channels at a time, over the window's runs. */
+function conv16x8Pairs(
+  x: Float64Array,
+  f: Float64Array,
+  runs: Int32Array,
+  pixels: Int32Array,
+  bias: Float64Array,
+  rq: Requantizer | Requantizer64,
+  outC: number,
+  out: Int16Array,
+): void {
+  const nPix = pixels.length;
+  const nRuns = runs.length;
+  let K = 0;
+  for (let r = 1; r < nRuns; r += 2) K += runs[r];
+  for (let p = 0; p < nPix; p += 2) {
+    const second = p + 1 < nPix;
+    const base0 = pixels[p];
+    const base1 = second ? pixels[p + 1] : base0;
+    const oA = p * outC;
+    const oB = oA + outC;
+    let c = 0;
+    for (; c + 4 <= outC; c += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      let fi = c * K;
+      for (let r = 0; r < nRuns; r += 2) {
+        let i0 = base0 + runs[r];
+        let i1 = base1 + runs[r];
+        const end = i0 + runs[r + 1];
+        while (i0 < end) {
+          const v = x[i0++];
+          const u = x[i1++];
+          const w0 = f[fi];
+          const w1 = f[fi + K];
+          const w2 = f[fi + 2 * K];
+          const w3 = f[fi + 3 * K];
+          fi++;
+          a0 += v * w0;
+          a1 += v * w1;
+          a2 += v * w2;
+          a3 += v * w3;
+          b0 += u * w0;
+          b1 += u * w1;
+          b2 += u * w2;
+          b3 += u * w3;
+        }
+      }
+      out[oA + c] = rq.one(a0 + bias[c], c);
+      out[oA + c + 1] = rq.one(a1 + bias[c + 1], c + 1);
+      out[oA + c + 2] = rq.one(a2 + bias[c + 2], c + 2);
+      out[oA + c + 3] = rq.one(a3 + bias[c + 3], c + 3);
+      if (second) {
+        out[oB + c] = rq.one(b0 + bias[c], c);
+        out[oB + c + 1] = rq.one(b1 + bias[c + 1], c + 1);
+        out[oB + c + 2] = rq.one(b2 + bias[c + 2], c + 2);
+        out[oB + c + 3] = rq.one(b3 + bias[c + 3], c + 3);
+      }
+    }
+    for (; c < outC; c++) {
+      let a = 0;
+      let b = 0;
+      let fi = c * K;
+      for (let r = 0; r < nRuns; r += 2) {
+        let i0 = base0 + runs[r];
+        let i1 = base1 + runs[r];
+        const end = i0 + runs[r + 1];
+        while (i0 < end) {
+          const wv = f[fi++];
+          a += x[i0++] * wv;
+          b += x[i1++] * wv;
+        }
+      }
+      out[oA + c] = rq.one(a + bias[c], c);
+      if (second) out[oB + c] = rq.one(b + bias[c], c);
     }
   }
 }
