@@ -56,7 +56,7 @@ const CIFAR_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', '
 
 /** The data-set folder: --datasets DIR, else MLIFLOW_DATASETS. Never a guessed default. */
 export function datasetRoot(option?: string): string {
-  const root = option ?? process.env.MLIFLOW_DATASETS;
+  const root = option || process.env.MLIFLOW_DATASETS;
   if (!root) throw new UsageError('no data-set folder: pass --datasets DIR or set MLIFLOW_DATASETS (the folder holding SOURCES.md, cifar10-test, mnist-test, mlperf-tiny)');
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${root}: the data-set folder does not exist`);
   return root;
