@@ -18,6 +18,7 @@ import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
 import { evalCommand } from './commands/eval.js';
+import { goldenCommand } from './commands/golden.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -216,3 +217,4 @@ const example: Command = {
 
 export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];
 COMMANDS.push(evalCommand);
+COMMANDS.push(goldenCommand);
