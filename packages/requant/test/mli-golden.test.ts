@@ -120,6 +120,19 @@ function permuteCase(r: Rnd): Graph {
   return graph(tensors, 'transpose', [0, 1], {});
 }
 
+function addCase(r: Rnd): Graph {
+  const shape = Array.from({ length: int(r, 1, 4) }, () => int(r, 1, 6));
+  const s = 2 ** (r() * 8 - 8);
+  const tensors = [
+    tensor('a', shape, [s * 2 ** (r() * 4 - 2)], [int(r, -128, 127)]),
+    tensor('b', shape, [s * 2 ** (r() * 4 - 2)], [int(r, -128, 127)]),
+    tensor('out', shape, [s * 2 ** (r() * 3 - 1)], [int(r, -128, 127)]),
+  ];
+  const g = graph(tensors, 'add', [0, 1], { activation: pick(r, ACTS), potScaleInt16: false });
+  g.inputs = [0, 1];
+  return g;
+}
+
 const KERNELS = {
   conv2d: (r: Rnd) => convCase(r, false),
   depthwise: (r: Rnd) => convCase(r, true),
@@ -128,6 +141,7 @@ const KERNELS = {
   avepool: (r: Rnd) => poolCase(r, false),
   mean: meanCase,
   permute: permuteCase,
+  add: addCase,
 } as const;
 const CASES = 120;
 
@@ -143,7 +157,7 @@ function fnSel(fn: string): number {
 }
 
 /** The case stream for the C driver: the plan's call and the graph's data in MLI's layouts. */
-function encode(g: Graph, plan: MliOpPlan, input: Uint8Array): number[] {
+function encode(g: Graph, plan: MliOpPlan, input: Uint8Array, input2: Uint8Array): number[] {
   const bytes = (b: Uint8Array) => Array.from(new Int8Array(b.buffer, b.byteOffset, b.length));
   switch (plan.kind) {
     case 'conv2d':
@@ -186,6 +200,11 @@ function encode(g: Graph, plan: MliOpPlan, input: Uint8Array): number[] {
     }
     case 'permute':
       return [6, plan.perm.length, ...plan.input.shape, ...plan.perm, ...params(plan.input.params), ...params(plan.output.params), ...bytes(input)];
+    case 'eltwise_add':
+      return [
+        7, plan.output.shape.length, ...plan.output.shape, ...params(plan.inputs[0].params), ...params(plan.inputs[1].params), ...params(plan.output.params),
+        RELU[plan.relu], ...bytes(input), ...bytes(input2),
+      ];
   }
 }
 
@@ -219,9 +238,10 @@ describe('golden mli numerics against the real MLI 2.0.2', () => {
           const plan = planMli(g, 0, v);
           if (!isMliPlan(plan)) continue;
           const input = randBytes(r, g.tensors[0].shape.reduce((a, b) => a * b, 1));
+          const input2 = g.inputs.length > 1 ? randBytes(r, input.length) : new Uint8Array(0);
           const ex = new GoldenExecutor(g, { numerics });
-          expected.push({ kernel, out: ex.run([input]).outputs[0] });
-          stream.push(...encode(g, plan, input));
+          expected.push({ kernel, out: ex.run(g.inputs.length > 1 ? [input, input2] : [input]).outputs[0] });
+          stream.push(...encode(g, plan, input, input2));
           planned[kernel]++;
         }
       }

@@ -111,7 +111,17 @@ export interface MliPermutePlan extends PlanBase {
   perm: number[];
 }
 
-export type MliOpPlan = MliConvPlan | MliFullyConnectedPlan | MliPoolPlan | MliPermutePlan;
+export interface MliEltwisePlan extends PlanBase {
+  kind: 'eltwise_add';
+  inputs: [MliTensorRef, MliTensorRef];
+  output: MliTensorRef;
+  /** MLI's eltwise has no ReLU: a fused one is a following mli_krn_relu_sa8 over the output. */
+  relu: MliRelu;
+  reluFn: 'mli_krn_relu_sa8' | null;
+  reluBounds: [number, number];
+}
+
+export type MliOpPlan = MliConvPlan | MliFullyConnectedPlan | MliPoolPlan | MliPermutePlan | MliEltwisePlan;
 
 export interface MliRefusal {
   reason: string;
@@ -179,7 +189,6 @@ const NO_KERNEL: Partial<Record<OpKind, string>> = {
   dequantize: 'MLI 2.0.2 has no float output kernel',
   relu: "TFLite's standalone RELU requantizes; mli_krn_relu_sa8 does not",
   relu6: "TFLite's standalone RELU6 requantizes; mli_krn_relu_sa8 does not",
-  add: "mliflow's golden `mli` numerics do not model mli_krn_eltwise_add_sa8 yet",
   softmax: "mliflow's golden `mli` numerics do not model mli_krn_softmax_sa8's LUT yet",
 };
 
@@ -193,6 +202,7 @@ const PLANNERS: Partial<Record<OpKind, Planner>> = {
   average_pool_2d: planPool,
   mean: planMean,
   transpose: planPermute,
+  add: planAdd,
 };
 
 function int8Only(g: Graph, op: Op): void {
@@ -428,5 +438,34 @@ function planPermute(g: Graph, op: Op, index: number): MliPermutePlan {
     input: { tensor: op.inputs[0], shape: [...input.shape], params: tensorParams(qi.scale, qi.zeroPoint) },
     output: { tensor: op.outputs[0], shape: [...output.shape], params: tensorParams(qo.scale, qo.zeroPoint) },
     perm,
+  };
+}
+
+function planAdd(g: Graph, op: Op, index: number): MliEltwisePlan {
+  const [ia, ib] = op.inputs;
+  const a = g.tensors[ia];
+  const b = g.tensors[ib];
+  const out = g.tensors[op.outputs[0]];
+  for (const t of [a, b, out]) if (t.dtype !== 'int8') refuse(`${t.dtype} tensor "${t.name}": MLI's sa8 kernels take int8`);
+  const same = (x: number[], y: number[]) => x.length === y.length && x.every((d, i) => d === y[i]);
+  if (!same(a.shape, out.shape) || !same(b.shape, out.shape)) refuse(`broadcast [${a.shape}] + [${b.shape}]: MLI's eltwise takes equal shapes`);
+  if (a.shape.length > 4) refuse(`rank ${a.shape.length}: MLI tensors have at most 4 dimensions`);
+  const relu = reluOf((op as Op<'add'>).attrs.activation);
+  const qa = quantOf(a);
+  const qb = quantOf(b);
+  const qo = quantOf(out);
+  const output = { tensor: op.outputs[0], shape: [...out.shape], params: tensorParams(qo.scale, qo.zeroPoint) };
+  return {
+    kind: 'eltwise_add',
+    op: index,
+    fn: 'mli_krn_eltwise_add_sa8',
+    inputs: [
+      { tensor: ia, shape: [...a.shape], params: tensorParams(qa.scale, qa.zeroPoint) },
+      { tensor: ib, shape: [...b.shape], params: tensorParams(qb.scale, qb.zeroPoint) },
+    ],
+    output,
+    relu,
+    reluFn: relu === 'none' ? null : 'mli_krn_relu_sa8',
+    reluBounds: reluBounds(relu, output.params),
   };
 }

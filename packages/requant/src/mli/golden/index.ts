@@ -6,6 +6,7 @@ import type { Kernel, NumericsSpec } from '@mliflow/ir';
 import type { MliVariant } from '../params.js';
 import { isMliPlan, planMli, type MliOpPlan } from '../plan.js';
 import { convKernel } from './conv.js';
+import { eltwiseKernel } from './eltwise.js';
 import { fullyConnectedKernel } from './fully-connected.js';
 import { permuteKernel } from './permute.js';
 import { poolKernel } from './pool.js';
@@ -22,6 +23,8 @@ export function mliKernel(plan: MliOpPlan, v: MliVariant): Kernel {
       return poolKernel(plan, v);
     case 'permute':
       return permuteKernel(plan);
+    case 'eltwise_add':
+      return eltwiseKernel(plan, v);
   }
 }
 
