@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeOutSize, GoldenExecutor, prng, type Activation, type Graph, type Op, type OpKind, type Tensor } from '@mliflow/ir';
-import { findMliLibrary, isMliPlan, mliNumerics, planMli, type MliOpPlan, type MliSaParams, type MliVariant } from '@mliflow/requant';
+import { findMliLibrary, isMliPlan, mliNumerics, planMli, softmaxLut, type MliOpPlan, type MliSaParams, type MliVariant } from '@mliflow/requant';
 import { SHARED } from '../../../test/paths.js';
 
 const MLI_ROOT = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
@@ -133,6 +133,12 @@ function addCase(r: Rnd): Graph {
   return g;
 }
 
+function softmaxCase(r: Rnd): Graph {
+  const shape = [1, ...Array.from({ length: int(r, 0, 2) }, () => int(r, 1, 4)), int(r, 1, 40)];
+  const tensors = [tensor('in', shape, [2 ** (r() * 8 - 7)], [int(r, -128, 127)]), tensor('out', shape, [1 / 256], [-128])];
+  return graph(tensors, 'softmax', [0], { beta: r() < 0.7 ? 1 : 2 ** (r() * 2 - 1) });
+}
+
 const KERNELS = {
   conv2d: (r: Rnd) => convCase(r, false),
   depthwise: (r: Rnd) => convCase(r, true),
@@ -142,6 +148,7 @@ const KERNELS = {
   mean: meanCase,
   permute: permuteCase,
   add: addCase,
+  softmax: softmaxCase,
 } as const;
 const CASES = 120;
 
@@ -205,6 +212,8 @@ function encode(g: Graph, plan: MliOpPlan, input: Uint8Array, input2: Uint8Array
         7, plan.output.shape.length, ...plan.output.shape, ...params(plan.inputs[0].params), ...params(plan.inputs[1].params), ...params(plan.output.params),
         RELU[plan.relu], ...bytes(input), ...bytes(input2),
       ];
+    case 'softmax':
+      return [8, plan.input.shape.length, ...plan.input.shape, ...params(plan.input.params), ...params(plan.output.params), ...bytes(input)];
   }
 }
 
@@ -245,6 +254,7 @@ describe('golden mli numerics against the real MLI 2.0.2', () => {
           planned[kernel]++;
         }
       }
+      stream.push(9); // the softmax LUT, last
       const casesFile = join(work, `cases-${name}.bin`);
       const outFile = join(work, `out-${name}.bin`);
       writeFileSync(casesFile, new Uint8Array(new Int32Array(stream).buffer));
@@ -259,7 +269,9 @@ describe('golden mli numerics against the real MLI 2.0.2', () => {
         for (let i = 0; i < out.length; i++) if (mine[i] !== out[i]) d++;
         differing[kernel] = (differing[kernel] ?? 0) + d;
       }
-      expect(off).toBe(got.length);
+      // MLI's exp table is the one mliflow derives: exp((i - 356) / 32) in Q15.
+      const lut = got.subarray(off);
+      expect(new Int16Array(lut.buffer.slice(lut.byteOffset, lut.byteOffset + lut.length))).toEqual(softmaxLut());
       // Most random cases plan (pooling loses the ones that trip MLI's border overrun).
       for (const k of Object.keys(KERNELS)) expect(planned[k]).toBeGreaterThan(CASES / 2);
       expect(differing).toEqual(Object.fromEntries(Object.keys(KERNELS).map((k) => [k, 0])));

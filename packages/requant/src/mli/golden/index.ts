@@ -10,6 +10,7 @@ import { eltwiseKernel } from './eltwise.js';
 import { fullyConnectedKernel } from './fully-connected.js';
 import { permuteKernel } from './permute.js';
 import { poolKernel } from './pool.js';
+import { softmaxKernel } from './softmax.js';
 
 export function mliKernel(plan: MliOpPlan, v: MliVariant): Kernel {
   switch (plan.kind) {
@@ -25,6 +26,8 @@ export function mliKernel(plan: MliOpPlan, v: MliVariant): Kernel {
       return permuteKernel(plan);
     case 'eltwise_add':
       return eltwiseKernel(plan, v);
+    case 'softmax':
+      return softmaxKernel(plan, v);
   }
 }
 
