@@ -13,11 +13,12 @@ import {
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
 import { checkKernels, compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
-import { readFileArg, writeFileArg } from './files.js';
+import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
 import { NUMERICS_OPTIONS, parseNumerics } from './numerics.js';
+import { evalCommand } from './commands/eval.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -97,6 +98,7 @@ const run: Command = {
     if (typeof v.inputs !== 'string') throw new UsageError('run needs --inputs IN.bin');
     if (typeof v.out !== 'string') throw new UsageError('run needs --out OUT.bin');
     const { numerics, name } = parseNumerics(v);
+    checkOutputFile(v.out, 'the outputs');
     const count = positiveInt(v.count, 'count');
     const k = positiveInt(v.top, 'top') ?? 3;
     const g = readValidatedTfliteFile(file);
@@ -137,6 +139,7 @@ const compile: Command = {
     const file = one(pos, 'MODEL.tflite', 'compile');
     if (typeof v.out !== 'string') throw new UsageError('compile needs --out DIR');
     checkKernels(v.kernels);
+    checkOutputDir(v.out, 'the project');
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
     const g = readValidatedTfliteFile(file);
     const r = await compileForBoard(g, file, board, v.out, { log: progressLog(v) });
@@ -171,6 +174,7 @@ const deployCmd: Command = {
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
     const name = model ? basename(model).replace(/\.tflite$/, '') : EXAMPLE_NAME;
     const outDir = typeof v.out === 'string' ? v.out : join('build', 'deploy', `${name}-${board.name}`);
+    checkOutputDir(outDir, 'the deploy folder');
     const log = progressLog(v);
     const r = await deploy({ model, board, outDir, inputs: v.inputs as string | undefined, count: positiveInt(v.count, 'count'), log });
     process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatDeployResult(r)) + '\n');
@@ -193,6 +197,7 @@ const example: Command = {
   async run(v) {
     const dir = (v.out as string | undefined) ?? join('build', 'example');
     const count = positiveInt(v.count, 'count') ?? 4;
+    checkOutputDir(dir, 'the example');
     const file = join(dir, `${EXAMPLE_NAME}.tflite`);
     writeFileArg(file, writeTflite(buildExampleModel()));
     const g = readValidatedTfliteFile(file);
@@ -213,3 +218,4 @@ const example: Command = {
 };
 
 export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];
+COMMANDS.push(evalCommand);
