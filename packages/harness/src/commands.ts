@@ -13,6 +13,7 @@ import {
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
 import { checkKernels, compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
+import { one, positiveInt } from './args.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
@@ -49,17 +50,7 @@ function progressLog(v: Values): (line: string) => void {
   };
 }
 
-export function one(positionals: string[], what: string, cmd: string): string {
-  if (positionals.length !== 1) throw new UsageError(`${cmd} takes exactly one ${what} (see --help)`);
-  return positionals[0];
-}
-
-export function positiveInt(v: string | boolean | undefined, option: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${option} must be a positive whole number, got "${String(v)}"`);
-  return n;
-}
+export { one, positiveInt } from './args.js';
 
 const inspect: Command = {
   name: 'inspect',

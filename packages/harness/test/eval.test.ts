@@ -41,6 +41,12 @@ describe('mliflow eval', () => {
     }
   });
 
+  it("scores with MLI's numerics too", async () => {
+    const r = await runCli(['eval', model('kws_ref_model'), '--dataset', 'kws01', '--datasets', DATASETS, '--limit', '20', '--numerics', 'mli', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: 20, runner: 'golden mli (round convergent, FULL_ACCU off)' });
+  });
+
   it('refuses a pair that does not fit, an unknown data set, a missing folder and other numerics in one line', async () => {
     const [shape, unknown, noRoot, numerics] = await Promise.all([
       runCli(['eval', model('mobilenet_v2_quantized_1x3x224x224'), '--dataset', 'cifar10', '--datasets', DATASETS]),

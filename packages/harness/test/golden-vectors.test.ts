@@ -71,6 +71,19 @@ describe('golden records', () => {
     expect(read(join(tmp, 'd1', 'inputs.bin'))).toHaveLength(3 * 490);
   });
 
+  it("adds each numerics' expected outputs to the same folder (tflite, then MLI's)", async () => {
+    const out = join(tmp, 'both');
+    const base = ['golden', join(MODELS, 'kws_ref_model.tflite'), '--out', out, '--count', '4'];
+    const t = await runCli(base);
+    expect(t.code, t.stderr).toBe(0);
+    const m = await runCli([...base, '--numerics', 'mli', '--round-mode', 'up', '--full-accu', 'on']);
+    expect(m.code, m.stderr).toBe(0);
+    const v = loadVectors(out);
+    expect(v.manifest.expected).toEqual({ 'mli-up-accu-on': 'expected.mli-up-accu-on.bin', 'tflm-reference': 'expected.tflm.bin' });
+    expect(read(join(out, 'expected.mli-up-accu-on.bin'))).toHaveLength(4 * 12);
+    expect(v.tflm).toHaveLength(4 * 12);
+  });
+
   it('refuses conflicting or malformed options in one line', async () => {
     const kws = join(MODELS, 'kws_ref_model.tflite');
     const rs = await Promise.all([

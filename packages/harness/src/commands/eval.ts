@@ -3,12 +3,13 @@
  * for a batch of records", so the golden executor and a board score the same way.
  */
 import { GoldenExecutor, readValidatedTfliteFile, typedView, UsageError, type Graph } from '@mliflow/ir';
-import { one, positiveInt, type Command } from '../commands.js';
+import { one, positiveInt } from '../args.js';
+import type { Command } from '../commands.js';
 import { datasetNames, datasetRoot, getDataset, modelRecords, type Dataset, type ModelRecord } from '../datasets.js';
 import { checkOutputFile, writeFileArg } from '../files.js';
 import { table } from '../format.js';
 import { progress } from '../progress.js';
-import { NUMERICS_OPTIONS, numericsFromOptions } from './numerics-options.js';
+import { NUMERICS_OPTIONS, parseNumerics } from '../numerics.js';
 
 /** Outputs (one record's output bytes each) for a batch of model inputs, in order. */
 export type OutputsForBatch = (inputs: Uint8Array[]) => Promise<Uint8Array[]> | Uint8Array[];
@@ -115,7 +116,7 @@ export function formatTop1(r: Top1Report): string {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'top-1 accuracy on a labelled data set, with the golden executor',
-  usage: 'eval MODEL.tflite --dataset NAME [--datasets DIR] [--limit N] [--numerics tflite] [--report FILE] [--json]',
+  usage: 'eval MODEL.tflite --dataset NAME [--datasets DIR] [--limit N] [--numerics tflite|mli [--round-mode R] [--full-accu on|off]] [--report FILE] [--json]',
   description:
     'Streams a labelled data set through the golden executor and reports top-1 accuracy, per class too.\n' +
     "Float models run as well, so an int8 model can be set against its float original. Each model's input\n" +
@@ -137,14 +138,14 @@ export const evalCommand: Command = {
     const root = datasetRoot(v.datasets as string | undefined);
     const limit = positiveInt(v.limit, 'limit');
     if (typeof v.report === 'string') checkOutputFile(v.report, 'the report');
-    const numerics = numericsFromOptions(v);
+    const numerics = parseNumerics(v);
     const g = readValidatedTfliteFile(file);
     const source = modelRecords(g, file, ds, root, limit);
-    const ex = new GoldenExecutor(g, { ...numerics.options, file });
+    const ex = new GoldenExecutor(g, { numerics: numerics.numerics, file });
     const bar = progress(`evaluating ${ds.name}`, !v.json);
     const report = await scoreTop1(g, ds, source, goldenOutputs(ex), {
       model: file,
-      runner: `golden ${numerics.label}`,
+      runner: `golden ${numerics.name}`,
       onProgress: (d, n) => bar.update(d, n),
     });
     bar.done();

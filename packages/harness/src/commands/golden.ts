@@ -15,12 +15,13 @@ import {
   type VectorManifest,
   type VectorTensor,
 } from '@mliflow/ir';
-import { one, type Command } from '../commands.js';
+import { one } from '../args.js';
+import type { Command } from '../commands.js';
 import { datasetNames, datasetRoot, getDataset, inputEncoder } from '../datasets.js';
 import { randomRecords } from '../deploy.js';
 import { checkOutputDir, readFileArg, writeFileArg } from '../files.js';
 import { progress } from '../progress.js';
-import { NUMERICS_OPTIONS, numericsFromOptions } from './numerics-options.js';
+import { NUMERICS_OPTIONS, parseNumerics } from '../numerics.js';
 
 function wholeNumber(v: string | boolean | undefined, option: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -63,6 +64,16 @@ function realRecords(g: Graph, file: string, dataset: string, list: number[], ro
   return list.map((i) => found.get(i)!);
 }
 
+/**
+ * Where a numerics' expected outputs go: TFLite's under the shared vectors' own key and file;
+ * each MLI variant under its own (expected.mli-convergent-accu-off.bin).
+ */
+export function expectedEntry(n: ReturnType<typeof parseNumerics>): { key: string; file: string } {
+  if (!n.variant) return { key: 'tflm-reference', file: 'expected.tflm.bin' };
+  const key = `mli-${n.variant.roundMode}-accu-${n.variant.fullAccu ? 'on' : 'off'}`;
+  return { key, file: `expected.${key}.bin` };
+}
+
 export interface GoldenResult {
   dir: string;
   manifest: VectorManifest & { inputsFrom?: string; realFrom?: { dataset: string; records: number[] } };
@@ -72,9 +83,10 @@ export const goldenCommand: Command = {
   name: 'golden',
   summary: 'regenerate vectors: input records, expected outputs per numerics, a manifest',
   usage:
-    'golden MODEL.tflite --out DIR [--count N --seed S] [--dataset NAME --records LIST] | [--inputs FILE] [--numerics tflite] [--json]',
+    'golden MODEL.tflite --out DIR [--count N --seed S] [--dataset NAME --records LIST] | [--inputs FILE] [--numerics tflite|mli [--round-mode R] [--full-accu on|off]] [--json]',
   description:
-    'Writes DIR/inputs.bin, DIR/expected.<numerics>.bin (expected.tflm.bin for tflite) and DIR/manifest.json in the\n' +
+    'Writes DIR/inputs.bin, DIR/expected.<numerics>.bin (expected.tflm.bin for tflite, expected.mli-<round>-accu-<on|off>.bin\n' +
+    'for mli) and DIR/manifest.json in the\n' +
     "layout of ../shared/vectors. Records: --count seeded random records over each input's full range (mliflow's\n" +
     "mulberry32 PRNG, as deploy uses), followed by the data-set records --records names, encoded for the model's input;\n" +
     'or every record of --inputs FILE. Running again with other --numerics on the same records adds its expected file\n' +
@@ -97,7 +109,8 @@ export const goldenCommand: Command = {
       throw new UsageError('golden takes either --inputs FILE or --count/--seed/--dataset, not both');
     }
     if ((v.dataset === undefined) !== (v.records === undefined)) throw new UsageError('--dataset NAME and --records LIST go together');
-    const numerics = numericsFromOptions(v);
+    const numerics = parseNumerics(v);
+    const entry = expectedEntry(numerics);
     checkOutputDir(v.out, 'the vectors');
     const g = readValidatedTfliteFile(file);
     const recIn = recordBytes(g, 'inputs');
@@ -138,21 +151,21 @@ export const goldenCommand: Command = {
       }
     }
 
-    const ex = new GoldenExecutor(g, { ...numerics.options, file });
-    const bar = progress(`running the golden executor (${numerics.label})`, !v.json);
+    const ex = new GoldenExecutor(g, { numerics: numerics.numerics, file });
+    const bar = progress(`running the golden executor (${numerics.name})`, !v.json);
     const expected = ex.runRecords(records, { onRecord: (i, n) => bar.update(i, n) });
     bar.done();
-    manifest.expected[numerics.expectedKey] = numerics.expectedFile;
+    manifest.expected[entry.key] = entry.file;
     manifest.expected = Object.fromEntries(Object.entries(manifest.expected).sort(([a], [b]) => a.localeCompare(b)));
 
     writeFileArg(inPath, records);
-    writeFileArg(join(v.out, numerics.expectedFile), expected);
+    writeFileArg(join(v.out, entry.file), expected);
     writeFileArg(mfPath, JSON.stringify(manifest, null, 1) + '\n');
     if (v.json) {
       process.stdout.write(JSON.stringify({ dir: v.out, manifest }, null, 1) + '\n');
     } else {
       const parts = [`${manifest.random} random (seed ${manifest.seed ?? '-'})`, `${manifest.real} ${typeof v.inputs === 'string' ? `from ${v.inputs}` : 'real'}`];
-      process.stdout.write(`${manifest.count} records (${parts.join(', ')}) -> ${v.out}: inputs.bin, ${numerics.expectedFile}, manifest.json\n`);
+      process.stdout.write(`${manifest.count} records (${parts.join(', ')}) -> ${v.out}: inputs.bin, ${entry.file}, manifest.json\n`);
     }
     return 0;
   },
