@@ -4,7 +4,7 @@
  * records from a data set, or the records of a given file.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   GoldenExecutor,
   readValidatedTfliteFile,
@@ -74,6 +74,15 @@ export function expectedEntry(n: ReturnType<typeof parseNumerics>): { key: strin
   return { key, file: `expected.${key}.bin` };
 }
 
+/** A vectors manifest, or null when there is none or it is not JSON. */
+function readManifest(path: string): VectorManifest | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as VectorManifest;
+  } catch {
+    return null;
+  }
+}
+
 export interface GoldenResult {
   dir: string;
   manifest: VectorManifest & { inputsFrom?: string; realFrom?: { dataset: string; records: number[] } };
@@ -120,8 +129,15 @@ export const goldenCommand: Command = {
     if (typeof v.inputs === 'string') {
       records = readFileArg(v.inputs, 'the inputs');
       const n = recordCount(records.length, recIn, `${v.inputs} (inputs of ${file})`);
-      Object.assign(manifest, { count: n, real: n, inputsFrom: basename(v.inputs) });
-      delete (manifest as Partial<VectorManifest>).seed;
+      // A vectors folder's records keep what its manifest says of them (random, real, seed).
+      const beside = readManifest(join(dirname(v.inputs), 'manifest.json'));
+      if (beside && beside.count === n && Number.isInteger(beside.random) && Number.isInteger(beside.real)) {
+        Object.assign(manifest, { count: n, random: beside.random, real: beside.real, seed: beside.seed });
+      } else {
+        Object.assign(manifest, { count: n, real: n });
+        delete (manifest as Partial<VectorManifest>).seed;
+      }
+      manifest.inputsFrom = v.inputs;
     } else {
       const count = wholeNumber(v.count, 'count', 16);
       const seed = wholeNumber(v.seed, 'seed', 1);
@@ -140,15 +156,9 @@ export const goldenCommand: Command = {
     // Other numerics already written for exactly these records stay listed.
     const mfPath = join(v.out, 'manifest.json');
     const inPath = join(v.out, 'inputs.bin');
-    if (existsSync(mfPath) && existsSync(inPath) && Buffer.from(readFileArg(inPath, 'the earlier inputs')).equals(records)) {
-      try {
-        const before = JSON.parse(readFileSync(mfPath, 'utf8')) as VectorManifest;
-        if (before.model === manifest.model) {
-          for (const [k, f] of Object.entries(before.expected ?? {})) if (existsSync(join(v.out, f))) manifest.expected[k] = f;
-        }
-      } catch {
-        // An unreadable earlier manifest is simply replaced.
-      }
+    const before = existsSync(inPath) && Buffer.from(readFileArg(inPath, 'the earlier inputs')).equals(records) ? readManifest(mfPath) : null;
+    if (before?.model === manifest.model) {
+      for (const [k, f] of Object.entries(before.expected ?? {})) if (typeof f === 'string' && existsSync(join(v.out, f))) manifest.expected[k] = f;
     }
 
     const ex = new GoldenExecutor(g, { numerics: numerics.numerics, file });
@@ -164,7 +174,8 @@ export const goldenCommand: Command = {
     if (v.json) {
       process.stdout.write(JSON.stringify({ dir: v.out, manifest }, null, 1) + '\n');
     } else {
-      const parts = [`${manifest.random} random (seed ${manifest.seed ?? '-'})`, `${manifest.real} ${typeof v.inputs === 'string' ? `from ${v.inputs}` : 'real'}`];
+      const parts = [`${manifest.random} random${manifest.seed === undefined ? '' : ` (seed ${manifest.seed})`}`, `${manifest.real} real`];
+      if (manifest.inputsFrom) parts.push(`from ${manifest.inputsFrom}`);
       process.stdout.write(`${manifest.count} records (${parts.join(', ')}) -> ${v.out}: inputs.bin, ${entry.file}, manifest.json\n`);
     }
     return 0;
