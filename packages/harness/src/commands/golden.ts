@@ -94,12 +94,11 @@ export const goldenCommand: Command = {
   usage:
     'golden MODEL.tflite --out DIR [--count N --seed S] [--dataset NAME --records LIST] | [--inputs FILE] [--numerics tflite|mli [--round-mode R] [--full-accu on|off]] [--json]',
   description:
-    'Writes DIR/inputs.bin, DIR/expected.<numerics>.bin (expected.tflm.bin for tflite, expected.mli-<round>-accu-<on|off>.bin\n' +
-    'for mli) and DIR/manifest.json in the\n' +
-    "layout of ../shared/vectors. Records: --count seeded random records over each input's full range (mliflow's\n" +
-    "mulberry32 PRNG, as deploy uses), followed by the data-set records --records names, encoded for the model's input;\n" +
-    'or every record of --inputs FILE. Running again with other --numerics on the same records adds its expected file\n' +
-    'to the manifest. Same model and options, same bytes.',
+    'Writes DIR/inputs.bin, the expected outputs (expected.tflm.bin for tflite, expected.mli-<round>-accu-<on|off>.bin\n' +
+    'for mli) and DIR/manifest.json in the layout of ../shared/vectors. Records: --count seeded random records over\n' +
+    "each input's full range (mliflow's mulberry32 PRNG, as deploy uses), then the data-set records --records names,\n" +
+    "encoded for the model's input; or every record of --inputs FILE. Run again with other --numerics on the same\n" +
+    'records, it adds that expected file to the manifest. Same model and options, same bytes.',
   options: {
     out: { type: 'string', valueName: 'DIR', help: 'where to write the vectors' },
     count: { type: 'string', valueName: 'N', help: 'seeded random records', default: '16' },
