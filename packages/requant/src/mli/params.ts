@@ -9,7 +9,7 @@
  * TFLite's double(in) * double(w) / double(out); `multiplierReport` gives the error left.
  * The golden `mli` numerics and the MLI lowering both take their params from here.
  */
-import { asrRnd, norm, type RoundMode } from './math.js';
+import { aslSat, asrRnd, norm, type RoundMode } from './math.js';
 
 export interface MliSaParams {
   /** -1: one value for the tensor; otherwise the axis the per-channel arrays run along. */
@@ -283,4 +283,49 @@ export function eltwiseAddOperand(input: MliSaParams, output: MliSaParams, mode:
   const sh = Math.max(pre - 23, 0) + Math.min(31 + pre, 0);
   scale16 = sh > 15 ? 0 : sh < 0 ? Math.min(Math.max(scale16 * 2 ** -sh, -32768), 32767) : asrRnd(scale16, sh, mode, 16);
   return { scale16, preShift: pre - sh };
+}
+
+/** Average pooling's multiplier for a window of n valid taps (its 8-bit form: MLI 2.0.2 is built without AVEPOOL_16BIT_MUL). */
+export interface AvepoolMultiplier {
+  /** int8 */
+  mul: number;
+  shift: number;
+  /** The accumulator's start: the requantization offset shifted up. */
+  init: number;
+}
+
+/**
+ * The top 8 bits of requant_scale * reciprocal(n) (rounded, saturated), with the shift and the
+ * initial accumulator that go with it (mli_krn_pool_hwc's AVEPOOL path).
+ */
+export function avepoolMultiplier(rq: InOutRequant, n: number, mode: RoundMode): AvepoolMultiplier {
+  const r = reciprocal(n);
+  const prod = rq.scale * r.mul;
+  const ns = 24 - norm(prod, 32);
+  const mul = Math.min(Math.max(asrRnd(prod, ns, mode), -128), 127);
+  const shift = rq.shift + r.shift - ns;
+  const init = shift >= 0 ? aslSat(rq.offset, shift, 32) : Math.floor(rq.offset / 2 ** -shift);
+  return { mul, shift, init };
+}
+
+/**
+ * sa8 params of an average pool (or MEAN) call over windows of `count` taps, with the worst
+ * error of a full window's output in output steps over the int8 range of the window's
+ * average, zero-point term included. MLI keeps only the top 8 bits of scale / count (a step
+ * of 2^-6 to 2^-7 relative). No choice of mantissas helps: the output multiplier's possible
+ * values are fixed by the count, so the encodings stay faithful and the error is reported.
+ */
+export function avepoolParams(
+  q: { inScale: number; inZeroPoint: number; outScale: number; outZeroPoint: number },
+  count: number,
+  mode: RoundMode,
+): { input: MliSaParams; output: MliSaParams; maxError: number } {
+  const input = tensorParams(q.inScale, q.inZeroPoint);
+  const output = tensorParams(q.outScale, q.outZeroPoint);
+  const ratio = q.inScale / q.outScale;
+  const rq = inOutRequant(input, output, mode);
+  const p = avepoolMultiplier(rq, count, mode);
+  const slope = (p.mul * count) / 2 ** p.shift - ratio;
+  const bias = rq.offset - q.outZeroPoint + ratio * q.inZeroPoint;
+  return { input, output, maxError: Math.max(Math.abs(slope * -128 + bias), Math.abs(slope * 127 + bias)) };
 }
