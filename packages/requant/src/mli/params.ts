@@ -115,8 +115,10 @@ export interface MultiplierReport {
 }
 
 /**
- * Params of a conv-like layer. The output is encoded faithfully (its params also give the
- * ReLU bounds). The input mantissa (shared by all channels) and each weight mantissa are
+ * Params of a conv-like layer. The output is encoded faithfully, unless its params would give
+ * the fused ReLU other clamp bounds than TFLite's (`relu` with TFLite's `bounds`): then the
+ * nearest output mantissa that gives TFLite's bounds is taken, and the input's moves with it
+ * so that their ratio stays. The input mantissa (shared by all channels) and each weight mantissa are
  * searched within +-SEARCH of their faithful values for the smallest error of the multiplier
  * MLI derives: the worst channel first, then the sum. Only the ratio of the scales reaches
  * the arithmetic, so these params describe the layer's call, not the tensors alone.
@@ -126,9 +128,27 @@ export interface MultiplierReport {
 export function convLikeParams(
   q: { inScale: number; inZeroPoint: number; weightScales: number[]; outScale: number; outZeroPoint: number; weightDim: number },
   v: MliVariant,
+  clamp?: { relu: MliRelu; bounds: [number, number] },
 ): ConvLikeMliParams {
   const output = tensorParams(q.outScale, q.outZeroPoint);
   const faithfulIn = tensorParams(q.inScale, q.inZeroPoint);
+  if (clamp) {
+    const same = (o: MliSaParams) => {
+      const b = reluBounds(clamp.relu, o);
+      return b[0] === clamp.bounds[0] && b[1] === clamp.bounds[1];
+    };
+    const m = output.scale[0];
+    for (let d = 0; d <= BOUNDS_SEARCH && !same(output); d++) {
+      for (const om of [m - d, m + d]) {
+        const o: MliSaParams = { ...output, scale: [om] };
+        if (om >= 1 && om <= MANTISSA_MAX && same(o)) {
+          output.scale = [om];
+          faithfulIn.scale = [Math.min(MANTISSA_MAX, Math.max(1, Math.round((faithfulIn.scale[0] * om) / m)))];
+          break;
+        }
+      }
+    }
+  }
   const perChannel = q.weightScales.length > 1;
   const targets = q.weightScales.map((ws) => (q.inScale * ws) / q.outScale);
   const encoded = q.weightScales.map((ws) => encodeScale(ws));
@@ -174,6 +194,8 @@ export function convLikeParams(
 }
 
 const SEARCH = 8;
+/** How far (in mantissa steps, about 2^-14 each) the output may move to keep TFLite's ReLU bounds. */
+const BOUNDS_SEARCH = 64;
 
 /**
  * sa32 bias params that MLI 2.0.2's debug check (mli_chk_bias_scale_asym) accepts: the bias

@@ -292,6 +292,7 @@ function planConv(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliCon
   const params = convLikeParams(
     { inScale: qi.scale, inZeroPoint: qi.zeroPoint, weightScales: filter.quant!.scale, outScale: qo.scale, outZeroPoint: qo.zeroPoint, weightDim: 3 },
     opts,
+    { relu, bounds: [p.actMin, p.actMax] },
   );
   if (fromDepthwise && filter.quant!.scale.length > 1 && filter.quant!.axis !== 3) refuse(`depthwise filter quantized on axis ${filter.quant!.axis}, not 3`);
   const biasId = op.inputs.length > 2 ? op.inputs[2] : -1;
@@ -333,6 +334,7 @@ function planFullyConnected(g: Graph, op: Op, index: number, opts: MliPlanOption
   const params = convLikeParams(
     { inScale: qi.scale, inZeroPoint: qi.zeroPoint, weightScales: filter.quant!.scale, outScale: qo.scale, outZeroPoint: qo.zeroPoint, weightDim: 1 },
     opts,
+    { relu, bounds: [p.actMin, p.actMax] },
   );
   const biasId = op.inputs.length > 2 ? op.inputs[2] : -1;
   return {
