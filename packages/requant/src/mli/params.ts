@@ -9,6 +9,7 @@
  * TFLite's double(in) * double(w) / double(out); `multiplierReport` gives the error left.
  * The golden `mli` numerics and the MLI lowering both take their params from here.
  */
+import { UnsupportedError } from '@mliflow/ir';
 import { aslSat, asrRnd, norm, type RoundMode } from './math.js';
 
 export interface MliSaParams {
@@ -25,7 +26,10 @@ export interface MliVariant {
   fullAccu: boolean;
 }
 
-export class MliParamsError extends Error {}
+/** A scale or zero point MLI's sa8/sa32 params cannot hold. */
+export class MliParamsError extends UnsupportedError {
+  override name = 'MliParamsError';
+}
 
 const MANTISSA_MAX = 32767;
 
