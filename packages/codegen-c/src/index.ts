@@ -17,7 +17,7 @@ import { lower, portableOnly } from './passes/lower.js';
 import { isArenaTensor, planMemory } from './passes/plan-memory.js';
 import type { TargetSpec } from './target.js';
 
-export type { TargetSpec } from './target.js';
+export type { MliLibrary, TargetSpec } from './target.js';
 
 export interface CompileOptions {
   target: TargetSpec;
