@@ -6,4 +6,5 @@
  * kernels already derive (@mliflow/ir); this package starts with the MLI backend: MLI's
  * 16-bit scale + shift and power-of-two Q-formats.
  */
-export {};
+export * from './mli/math.js';
+export * from './mli/params.js';
