@@ -3,17 +3,20 @@
  * with every constant (multipliers, shifts, folded biases, padding, activation bounds)
  * computed here, as TFLite Micro's Prepare would, so the C code only runs Eval.
  */
+import { MLI } from '../backends/mli/index.js';
 import { PORTABLE } from '../backends/portable/index.js';
 import type { Backend, KernelCall } from '../lir.js';
 import { LowerCtx, type LoweringTable } from '../lower-ctx.js';
 import { constGraph, unsupported, type Module, type WorkOp } from '../module.js';
 
-const BACKENDS: Record<Backend, LoweringTable> = { portable: PORTABLE };
+const BACKENDS: Record<Backend, LoweringTable> = { portable: PORTABLE, mli: MLI };
 
-/** Which backend runs an operator. One per operator; only `portable` exists so far. */
+/** Which backend runs an operator. One per operator. */
 export type BackendChooser = (m: Module, w: WorkOp) => Backend;
 
 export const portableOnly: BackendChooser = () => 'portable';
+/** What the partition pass chose (portable where it chose nothing). */
+export const partitioned: BackendChooser = (_m, w) => w.backend ?? 'portable';
 
 export function lower(m: Module, choose: BackendChooser = portableOnly): KernelCall[] {
   const graph = constGraph(m);
