@@ -19,6 +19,7 @@ import { isArenaTensor, planMemory } from './passes/plan-memory.js';
 import type { TargetSpec } from './target.js';
 
 export type { MliLibrary, TargetSpec } from './target.js';
+export type { KernelChoice } from './passes/partition.js';
 
 export interface CompileOptions {
   target: TargetSpec;
@@ -150,3 +151,4 @@ export function writeProject(p: GeneratedProject, dir: string): void {
 }
 
 export type { KernelCall } from './lir.js';
+export { API_SYMBOLS } from './emit/project.js';
