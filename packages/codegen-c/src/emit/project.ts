@@ -163,8 +163,13 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     }
     const p = t.params;
     const perChannel = p.dim >= 0;
-    const arr = (field: string, ct: CType, v: number[], what: string): string =>
-      `{ .capacity = ${v.length * ctypeBytes(ct)}, .mem = { .p${ct === 'int16_t' ? 'i16' : 'i8'} = (${ct} *)${addArray(`${name}_${field}`, ct, v, `operator #${c.index} ${c.kind.toUpperCase()}: ${what} of ${t.role}`)} } }`;
+    // Per-channel params live beside the struct in model.c: weights.c then does not depend
+    // on the MLI variant (the params do).
+    const arr = (field: string, ct: CType, v: number[]): string => {
+      const arrayName = `${name}_${field}`;
+      localArrays.push({ name: arrayName, ctype: ct, count: v.length, body: arrayBody(v) });
+      return `{ .capacity = ${v.length * ctypeBytes(ct)}, .mem = { .p${ct === 'int16_t' ? 'i16' : 'i8'} = (${ct} *)${arrayName} } }`;
+    };
     const one = (field: string, v: number): string => `{ .mem = { .${field} = ${cInt(v)} } }`;
     return {
       name,
@@ -176,17 +181,20 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
       memStride: `{${t.memStride.join(', ')}}`,
       rank: t.shape.length,
       elType: t.elType,
-      zeroPoint: perChannel ? arr('zp', 'int16_t', p.zeroPoint, 'zero points') : one('i16', p.zeroPoint[0]),
-      scale: perChannel ? arr('scale', 'int16_t', p.scale, 'scale mantissas') : one('i16', p.scale[0]),
-      fracBits: perChannel ? arr('frac', 'int8_t', p.fracBits, 'scale fractional bits') : one('i8', p.fracBits[0]),
+      zeroPoint: perChannel ? arr('zp', 'int16_t', p.zeroPoint) : one('i16', p.zeroPoint[0]),
+      scale: perChannel ? arr('scale', 'int16_t', p.scale) : one('i16', p.scale[0]),
+      fracBits: perChannel ? arr('frac', 'int8_t', p.fracBits) : one('i8', p.fracBits[0]),
       dim: p.dim,
     };
   };
 
+  let localArrays: { name: string; ctype: CType; count: number; body: string }[] = [];
   const callViews = calls.map((c, pos) => {
     if (c.mli) {
       const mli = c.mli;
+      localArrays = [];
       const tensors = mli.tensors.map((t) => mliTensorView(c, t));
+      const arrays = localArrays;
       const byRole = new Map(mli.tensors.map((t, i) => [t.role, tensors[i]]));
       const args = mli.argOrder.map((a) => (a === 'cfg' ? `&mlf_p${c.index}_cfg` : `&${byRole.get(a)!.name}`));
       return {
@@ -197,6 +205,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
         paramsType: '',
         fields: [],
         mli: {
+          arrays,
           tensors,
           cfgType: mli.cfgType,
           cfg: Object.keys(mli.cfg)
