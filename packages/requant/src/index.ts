@@ -8,3 +8,6 @@
  */
 export * from './mli/math.js';
 export * from './mli/params.js';
+export * from './mli/plan.js';
+export { mliNumerics, mliNumericsName, mliKernel } from './mli/golden/index.js';
+export * from './mli/library.js';

@@ -222,3 +222,41 @@ export function reluBounds(relu: MliRelu, output: MliSaParams): [number, number]
     }
   }
 }
+
+/** MLI's in-to-out requantization for kernels without weights (s8asym_quant_params). */
+export interface InOutRequant {
+  /** int16 multiplier. */
+  scale: number;
+  shift: number;
+  /** out_zero_point - scale * in_zero_point, in output units, int16. */
+  offset: number;
+}
+
+/**
+ * define_requant_params (average pooling and friends): the input mantissa shifted to the
+ * top of 32 bits less the output's 16-bit headroom, integer-divided by the output mantissa,
+ * normalised back to 16 bits.
+ */
+export function inOutRequant(input: MliSaParams, output: MliSaParams, mode: RoundMode): InOutRequant {
+  const inM = input.scale[0];
+  const outM = output.scale[0];
+  const pre = norm(inM, 32) - norm(outM, 16);
+  const q = Math.trunc((inM * 2 ** pre) / outM);
+  const normShift = 16 - norm(q, 32);
+  const scale = Math.min(Math.max(asrRnd(q, normShift, mode), -32768), 32767);
+  const shift = pre + input.scaleFracBits[0] - output.scaleFracBits[0] - normShift;
+  const zpScaled = Math.min(Math.max(asrRnd(scale * input.zeroPoint[0], shift, mode), -32768), 32767);
+  const offset = Math.min(Math.max(output.zeroPoint[0] - zpScaled, -32768), 32767);
+  return { scale, shift, offset };
+}
+
+/**
+ * Average pooling's 1/n as MLI 2.0.2 takes it: a 15-bit mantissa of 2^shift / n, truncated,
+ * with shift = 14 + ceil(log2 n) (the library tabulates n < 32 and computes the rest the same
+ * way).
+ */
+export function reciprocal(n: number): { mul: number; shift: number } {
+  if (n <= 1) return { mul: 16384, shift: 14 };
+  const shift = 14 + Math.ceil(Math.log2(n) - 1e-12);
+  return { mul: Math.floor(2 ** shift / n), shift };
+}
