@@ -89,6 +89,8 @@ export interface MliCall {
   tensors: MliTensor[];
   /** The C arguments in order: a tensor role, or "cfg". */
   argOrder: string[];
+  /** A second MLI call over the same tensors (a ReLU MLI's eltwise lacks), with its own cfg. */
+  post?: { kernel: string; cfgType: string; cfg: Record<string, number | string>; argOrder: string[] };
 }
 
 export const CTYPE_OF: Partial<Record<DType, CType>> = {

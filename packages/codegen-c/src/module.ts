@@ -4,7 +4,7 @@
  * aliases and folded constants beside it.
  */
 import { UnsupportedError, opLabel, type Graph, type Op, type Tensor } from '@mliflow/ir';
-import type { OpPlan } from './backends/mli/plan.js';
+import type { MliOpPlan } from '@mliflow/requant';
 import type { Backend } from './lir.js';
 
 export interface PadFusion {
@@ -26,7 +26,7 @@ export interface WorkOp {
   padFusion?: PadFusion;
   /** Set by partition: the backend, and MLI's plan or why MLI does not run the operator. */
   backend?: Backend;
-  mli?: { plan: OpPlan } | { plan?: undefined; reason: string };
+  mli?: { plan: MliOpPlan } | { plan?: undefined; reason: string };
 }
 
 export interface Module {

@@ -196,7 +196,15 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
       const tensors = mli.tensors.map((t) => mliTensorView(c, t));
       const arrays = localArrays;
       const byRole = new Map(mli.tensors.map((t, i) => [t.role, tensors[i]]));
-      const args = mli.argOrder.map((a) => (a === 'cfg' ? `&mlf_p${c.index}_cfg` : `&${byRole.get(a)!.name}`));
+      const argsOf = (order: string[], cfg: string): string[] => order.map((a) => (a === 'cfg' ? `&${cfg}` : `&${byRole.get(a)!.name}`));
+      const args = argsOf(mli.argOrder, `mlf_p${c.index}_cfg`);
+      const fieldsOf = (cfg: Record<string, number | string>) =>
+        Object.keys(cfg)
+          .sort()
+          .map((k) => ({ name: k, value: typeof cfg[k] === 'number' ? cInt(cfg[k] as number) : String(cfg[k]) }));
+      const post = mli.post
+        ? { kernel: mli.post.kernel, cfgType: mli.post.cfgType, cfgName: `mlf_p${c.index}_post`, cfg: fieldsOf(mli.post.cfg), args: argsOf(mli.post.argOrder, `mlf_p${c.index}_post`) }
+        : null;
       return {
         index: c.index,
         kind: c.kind.toUpperCase(),
@@ -208,9 +216,8 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
           arrays,
           tensors,
           cfgType: mli.cfgType,
-          cfg: Object.keys(mli.cfg)
-            .sort()
-            .map((k) => ({ name: k, value: typeof mli.cfg[k] === 'number' ? cInt(mli.cfg[k] as number) : String(mli.cfg[k]) })),
+          cfg: fieldsOf(mli.cfg),
+          post,
         },
         args,
         inPlace: plan.inPlace.has(pos),

@@ -3,7 +3,7 @@
  * params) and the call record. The numbers (el_params, cfg, function) come from the op's MLI
  * plan; this backend only lays them out as C.
  */
-import type { MliSaParams } from '@mliflow/requant';
+import type { MliRelu, MliSaParams, MliTensorRef } from '@mliflow/requant';
 import type { ConstArray, KernelCall, MliCall, MliTensor } from '../../lir.js';
 import type { LowerCtx } from '../../lower-ctx.js';
 
@@ -18,6 +18,17 @@ export function denseStrides(shape: number[]): number[] {
 
 function elParams(p: MliSaParams): MliTensor['params'] {
   return { zeroPoint: p.zeroPoint, scale: p.scale, fracBits: p.scaleFracBits, dim: p.dim };
+}
+
+/** mli_relu_cfg as a C initializer. */
+export function reluCfg(r: MliRelu): string {
+  const t = { none: 'MLI_RELU_NONE', gen: 'MLI_RELU_GEN', relu6: 'MLI_RELU_6', relu1: 'MLI_RELU_1' }[r];
+  return `{ .type = ${t} }`;
+}
+
+/** The arena tensor a plan refers to, as an sa8 mli_tensor. */
+export function planTensor(role: string, ref: MliTensorRef, output: boolean): MliTensor {
+  return activation(role, ref.tensor, ref.shape, ref.params, output);
 }
 
 /** An sa8 view of an arena tensor with MLI's shape (rank 1 or more: strides on rank 0 are UB in MLI). */

@@ -1,21 +1,27 @@
-/** AVERAGE_POOL_2D and MAX_POOL_2D as mli_krn_{avepool,maxpool}_hwc_sa8 (HWC, one image). */
+/** AVERAGE_POOL_2D, MAX_POOL_2D and MEAN over H and W as mli_krn_{avepool,maxpool}_hwc_sa8. */
+import type { MliPoolPlan } from '@mliflow/requant';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../lower-ctx.js';
-import { activation, mliCall } from './common.js';
-import type { PoolPlan } from './plan.js';
+import { mliCall, planTensor } from './common.js';
 
-export function lowerMliPool(ctx: LowerCtx, plan: PoolPlan): KernelCall {
-  const inId = ctx.input(0);
-  const outId = ctx.output(0);
-  const [, inH, inW, c] = ctx.shape(inId);
-  const [, outH, outW] = ctx.shape(outId);
+export function lowerMliPool(ctx: LowerCtx, plan: MliPoolPlan): KernelCall {
+  const c = plan.cfg;
   return mliCall(
     ctx,
     plan.fn,
     {
       cfgType: 'mli_pool_cfg',
-      cfg: plan.cfg,
-      tensors: [activation('in', inId, [inH, inW, c], plan.input, false), activation('out', outId, [outH, outW, c], plan.output, true)],
+      cfg: {
+        kernel_width: c.kernelW,
+        kernel_height: c.kernelH,
+        stride_width: c.strideW,
+        stride_height: c.strideH,
+        padding_left: c.padLeft,
+        padding_right: c.padRight,
+        padding_top: c.padTop,
+        padding_bottom: c.padBottom,
+      },
+      tensors: [planTensor('in', plan.input, false), planTensor('out', plan.output, true)],
       argOrder: ['in', 'cfg', 'out'],
     },
     { macs: 0 },
