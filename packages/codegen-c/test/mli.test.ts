@@ -12,23 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GoldenExecutor } from '@mliflow/ir';
 import { mliNumerics, type MliVariant } from '@mliflow/requant';
 import { diffBytes } from '../../../test/compare.js';
-import { SHARED } from '../../../test/paths.js';
-import { compileModel, hostTarget, type GeneratedProject, type MliLibrary } from '../src/index.js';
-import { firstRecords, integerModels, loadModel, make, run } from './helpers.js';
-
-export const MLI_ROOT = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
-
-export const VARIANTS: MliVariant[] = [
-  { roundMode: 'up', fullAccu: true },
-  { roundMode: 'convergent', fullAccu: true },
-  { roundMode: 'up', fullAccu: false },
-  { roundMode: 'convergent', fullAccu: false },
-];
-
-export function hostMli(v: MliVariant, opts: { debug?: boolean } = {}): MliLibrary {
-  const variant = `x86_64-round-${v.roundMode}${v.fullAccu ? '-full-accu' : ''}${opts.debug ? '-debug' : ''}`;
-  return { root: MLI_ROOT, variant, roundMode: v.roundMode, fullAccu: v.fullAccu, extraLibs: ['m'] };
-}
+import { compileModel, hostTarget, type GeneratedProject } from '../src/index.js';
+import { firstRecords, hostMli, integerModels, loadModel, make, run, VARIANTS } from './helpers.js';
 
 /** Writes only files whose text changed, so make rebuilds only what a new variant changed. */
 function writeChanged(p: GeneratedProject, dir: string): void {

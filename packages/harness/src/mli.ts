@@ -3,44 +3,33 @@
  * MLI_ROOT, laid out as include/ and lib/<variant>/libmli.a, with the variant named after the
  * board's CPU prefix, the rounding mode and FULL_ACCU (../shared/mli/README.md's layout).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { MliLibrary } from '@mliflow/codegen-c';
 import { UsageError } from '@mliflow/ir';
+import { findMliLibrary } from '@mliflow/requant';
 import type { BoardSpec } from './boards/types.js';
 import { ToolchainError } from './toolchain.js';
 
 export type Kernels = 'mli' | 'portable';
 export type RoundMode = MliLibrary['roundMode'];
 
-/** The lib/ subfolder of a build: "x86_64-round-up-full-accu". */
-export function mliVariant(cpu: string, roundMode: RoundMode, fullAccu: boolean): string {
-  return `${cpu}-round-${roundMode}${fullAccu ? '-full-accu' : ''}`;
-}
-
-/** One line, exit 3: what was looked for and where. */
-function missing(what: string): ToolchainError {
-  return new ToolchainError(what, []);
-}
-
 /**
  * The MLI build for a board: `root` (--mli) or MLI_ROOT, the board's CPU prefix and the given
- * (or the board's default) rounding and FULL_ACCU. Checks that the headers and the library exist.
+ * (or the board's default) rounding and FULL_ACCU. A missing root, header or variant is exit 3
+ * with what was looked for.
  */
 export function findMli(spec: BoardSpec, opts: { root?: string; roundMode?: RoundMode; fullAccu?: boolean; env?: NodeJS.ProcessEnv } = {}): MliLibrary {
   const board = spec.mli;
   if (!board) throw new UsageError(`board "${spec.name}" has no "mli" entry in its board.json, so it cannot link embARC MLI`);
+  const v = { roundMode: opts.roundMode ?? board.roundMode, fullAccu: opts.fullAccu ?? board.fullAccu };
   const given = opts.root ?? (opts.env ?? process.env).MLI_ROOT;
-  if (!given) throw missing(`embARC MLI is needed for --kernels mli: pass --mli DIR or set MLI_ROOT to a folder holding include/mli_api.h and lib/<variant>/libmli.a`);
-  const root = resolve(given);
-  const roundMode = opts.roundMode ?? board.roundMode;
-  const fullAccu = opts.fullAccu ?? board.fullAccu;
-  const variant = mliVariant(board.cpu, roundMode, fullAccu);
-  const header = join(root, 'include', 'mli_api.h');
-  if (!existsSync(header)) throw missing(`embARC MLI: ${header} not found (--mli/MLI_ROOT is ${given}; expected include/ and lib/<variant>/ in it)`);
-  const lib = join(root, 'lib', variant, 'libmli.a');
-  if (!existsSync(lib)) throw missing(`embARC MLI: ${lib} not found: board "${spec.name}" with --round-mode ${roundMode} --full-accu ${fullAccu ? 'on' : 'off'} needs variant ${variant}`);
-  return { root, variant, roundMode, fullAccu, extraLibs: [...board.extraLibs] };
+  const found = findMliLibrary(given ?? '', board.cpu, v);
+  if ('missing' in found) {
+    const flags = `board "${spec.name}", --round-mode ${v.roundMode}, --full-accu ${v.fullAccu ? 'on' : 'off'}`;
+    throw new ToolchainError(`embARC MLI for --kernels mli: ${found.missing} (${flags})`, []);
+  }
+  const root = resolve(found.root);
+  return { root, variant: basename(found.lib), ...v, extraLibs: [...board.extraLibs] };
 }
 
 export function parseKernels(v: string | boolean | undefined, spec: BoardSpec): Kernels {
