@@ -14,10 +14,12 @@ import { DEFAULT_BOARD, listBoards } from './boards/index.js';
 import { compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
 import { findMli, parseKernels, parseOnOff, parseRoundMode } from './mli.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
-import { readFileArg, writeFileArg } from './files.js';
+import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
+import { NUMERICS_OPTIONS, parseNumerics } from './numerics.js';
+import { evalCommand } from './commands/eval.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -77,15 +79,18 @@ const inspect: Command = {
 const run: Command = {
   name: 'run',
   summary: 'run the golden executor over records of inputs',
-  usage: 'run MODEL.tflite --inputs IN.bin --out OUT.bin [--count N] [--top K] [--numerics tflite] [--json]',
+  usage:
+    'run MODEL.tflite --inputs IN.bin --out OUT.bin [--count N] [--top K] [--numerics tflite|mli] [--round-mode up|convergent] [--full-accu on|off] [--json]',
   description:
-    'Runs the golden executor (TFLite Micro reference numerics) over every record of IN.bin and writes the outputs to OUT.bin.\n' +
-    'A record is all input tensors\' raw bytes in input order; outputs are written the same way (the layout of ../shared/vectors).',
+    'Runs the golden executor over every record of IN.bin and writes the outputs to OUT.bin.\n' +
+    'A record is all input tensors\' raw bytes in input order; outputs are written the same way (the layout of ../shared/vectors).\n' +
+    'Numerics tflite (default) reproduce TFLite Micro\'s reference kernels. Numerics mli reproduce embARC MLI 2.0.2 built with the\n' +
+    'given ROUND_MODE and FULL_ACCU, bit for bit, for every operator MLI runs; the others keep TFLite\'s arithmetic.',
   options: {
     inputs: { type: 'string', valueName: 'IN.bin', help: 'input records' },
     out: { type: 'string', valueName: 'OUT.bin', help: 'where to write the output records' },
     count: { type: 'string', valueName: 'N', help: 'run only the first N records' },
-    numerics: { type: 'string', valueName: 'NAME', help: 'arithmetic to reproduce', default: 'tflite' },
+    ...NUMERICS_OPTIONS,
     top: { type: 'string', valueName: 'K', help: 'print the K largest outputs of each record (first 8 records)', default: '3' },
     json: JSON_OPT,
   },
@@ -93,8 +98,8 @@ const run: Command = {
     const file = one(pos, 'MODEL.tflite', 'run');
     if (typeof v.inputs !== 'string') throw new UsageError('run needs --inputs IN.bin');
     if (typeof v.out !== 'string') throw new UsageError('run needs --out OUT.bin');
-    const numerics = (v.numerics as string | undefined) ?? 'tflite';
-    if (numerics !== 'tflite') throw new UsageError(`--numerics ${numerics} is not known; available: tflite`);
+    const { numerics, name } = parseNumerics(v);
+    checkOutputFile(v.out, 'the outputs');
     const count = positiveInt(v.count, 'count');
     const k = positiveInt(v.top, 'top') ?? 3;
     const g = readValidatedTfliteFile(file);
@@ -109,9 +114,9 @@ const run: Command = {
     writeFileArg(v.out, out);
     const top = topOutputs(g, out, k);
     if (v.json) {
-      process.stdout.write(JSON.stringify({ model: file, records: n, out: v.out, msPerRecord: ms / n, top }, null, 1) + '\n');
+      process.stdout.write(JSON.stringify({ model: file, numerics: name, records: n, out: v.out, msPerRecord: ms / n, top }, null, 1) + '\n');
     } else {
-      process.stdout.write(`${n} records -> ${v.out} (${(ms / n).toFixed(1)} ms per record)\n`);
+      process.stdout.write(`${n} records -> ${v.out} (${name} numerics, ${(ms / n).toFixed(1)} ms per record)\n`);
       process.stdout.write(formatTopOutputs(top.slice(0, 8)) + '\n');
     }
     return 0;
@@ -141,6 +146,7 @@ const compile: Command = {
   async run(v, pos) {
     const file = one(pos, 'MODEL.tflite', 'compile');
     if (typeof v.out !== 'string') throw new UsageError('compile needs --out DIR');
+    checkOutputDir(v.out, 'the project');
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
     const kernels = parseKernels(v['mli-only'] ? (v.kernels ?? 'mli') : v.kernels, board.spec);
     if (v['mli-only'] && kernels !== 'mli') throw new UsageError('--mli-only needs --kernels mli');
@@ -191,6 +197,7 @@ const deployCmd: Command = {
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
     const name = model ? basename(model).replace(/\.tflite$/, '') : EXAMPLE_NAME;
     const outDir = typeof v.out === 'string' ? v.out : join('build', 'deploy', `${name}-${board.name}`);
+    checkOutputDir(outDir, 'the deploy folder');
     const log = progressLog(v);
     const r = await deploy({ model, board, outDir, inputs: v.inputs as string | undefined, count: positiveInt(v.count, 'count'), log });
     process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatDeployResult(r)) + '\n');
@@ -213,6 +220,7 @@ const example: Command = {
   async run(v) {
     const dir = (v.out as string | undefined) ?? join('build', 'example');
     const count = positiveInt(v.count, 'count') ?? 4;
+    checkOutputDir(dir, 'the example');
     const file = join(dir, `${EXAMPLE_NAME}.tflite`);
     writeFileArg(file, writeTflite(buildExampleModel()));
     const g = readValidatedTfliteFile(file);
@@ -233,3 +241,4 @@ const example: Command = {
 };
 
 export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];
+COMMANDS.push(evalCommand);

@@ -5,7 +5,7 @@ import { MliflowError, UsageError, type Graph } from '@mliflow/ir';
 import { loadBoard, type Board, type BoardSpec } from './boards/index.js';
 import { formatBytes, formatCount, table } from './format.js';
 import { formatSizeReport, sizeReport, type SizeReport } from './size-report.js';
-import { writeFileArg } from './files.js';
+import { makeDirs, writeFileArg } from './files.js';
 
 /** Where compile put the weights or the arena: the first candidate of board.json whose region had room. */
 export interface PlacementChoice {
@@ -95,6 +95,7 @@ export async function compileForBoard(
   const compileMs = performance.now() - t0;
   const projectDir = resolve(outDir);
   const write = (): void => {
+    makeDirs(projectDir);
     try {
       writeProject(project, projectDir);
     } catch (e) {

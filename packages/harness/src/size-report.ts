@@ -7,12 +7,13 @@
  *   sizeReport(projectDir, { board? = 'emsdp', objDir? }): Promise<SizeReport>   (for --json)
  *   formatSizeReport(report): string                                             (for people)
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { MliflowError } from '@mliflow/ir';
 import { BuildError } from './boards/board.js';
+import { makeDirs } from './files.js';
 import { loadBoard } from './boards/load.js';
 import type { Board, BoardSpec, SectionPlacement } from './boards/types.js';
 import { API_SYMBOLS, type MliLibrary } from '@mliflow/codegen-c';
@@ -215,7 +216,7 @@ export async function sizeReport(projectDir: string, opts: SizeReportOptions = {
     await pool(sources, availableParallelism(), async (src) => {
       const rel = relative(dir, src);
       const obj = join(objDir, rel.replace(/\.c$/, '.o'));
-      mkdirSync(dirname(obj), { recursive: true });
+      makeDirs(dirname(obj));
       const argv = [tools.cc.path, ...cflags, ...includes, '-c', src, '-o', obj];
       const r = await execa(argv[0], argv.slice(1), { cwd: dir, all: true, reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
       if (r.failed) failures.push({ file: rel, log: String(r.all ?? r.shortMessage), argv });

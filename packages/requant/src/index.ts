@@ -10,4 +10,5 @@ export * from './mli/math.js';
 export * from './mli/params.js';
 export * from './mli/plan.js';
 export { mliNumerics, mliNumericsName, mliKernel } from './mli/golden/index.js';
+export { softmaxLut, SOFTMAX_LUT } from './mli/golden/softmax.js';
 export * from './mli/library.js';

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeOutSize, GoldenExecutor, prng, type Activation, type Graph, type Op, type OpKind, type Tensor } from '@mliflow/ir';
-import { findMliLibrary, isMliPlan, mliNumerics, planMli, type MliOpPlan, type MliSaParams, type MliVariant } from '@mliflow/requant';
+import { findMliLibrary, isMliPlan, mliNumerics, planMli, softmaxLut, type MliOpPlan, type MliSaParams, type MliVariant } from '@mliflow/requant';
 import { SHARED } from '../../../test/paths.js';
 
 const MLI_ROOT = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
@@ -120,6 +120,25 @@ function permuteCase(r: Rnd): Graph {
   return graph(tensors, 'transpose', [0, 1], {});
 }
 
+function addCase(r: Rnd): Graph {
+  const shape = Array.from({ length: int(r, 1, 4) }, () => int(r, 1, 6));
+  const s = 2 ** (r() * 8 - 8);
+  const tensors = [
+    tensor('a', shape, [s * 2 ** (r() * 4 - 2)], [int(r, -128, 127)]),
+    tensor('b', shape, [s * 2 ** (r() * 4 - 2)], [int(r, -128, 127)]),
+    tensor('out', shape, [s * 2 ** (r() * 3 - 1)], [int(r, -128, 127)]),
+  ];
+  const g = graph(tensors, 'add', [0, 1], { activation: pick(r, ACTS), potScaleInt16: false });
+  g.inputs = [0, 1];
+  return g;
+}
+
+function softmaxCase(r: Rnd): Graph {
+  const shape = [1, ...Array.from({ length: int(r, 0, 2) }, () => int(r, 1, 4)), int(r, 1, 40)];
+  const tensors = [tensor('in', shape, [2 ** (r() * 8 - 7)], [int(r, -128, 127)]), tensor('out', shape, [1 / 256], [-128])];
+  return graph(tensors, 'softmax', [0], { beta: r() < 0.7 ? 1 : 2 ** (r() * 2 - 1) });
+}
+
 const KERNELS = {
   conv2d: (r: Rnd) => convCase(r, false),
   depthwise: (r: Rnd) => convCase(r, true),
@@ -128,6 +147,8 @@ const KERNELS = {
   avepool: (r: Rnd) => poolCase(r, false),
   mean: meanCase,
   permute: permuteCase,
+  add: addCase,
+  softmax: softmaxCase,
 } as const;
 const CASES = 120;
 
@@ -143,7 +164,7 @@ function fnSel(fn: string): number {
 }
 
 /** The case stream for the C driver: the plan's call and the graph's data in MLI's layouts. */
-function encode(g: Graph, plan: MliOpPlan, input: Uint8Array): number[] {
+function encode(g: Graph, plan: MliOpPlan, input: Uint8Array, input2: Uint8Array): number[] {
   const bytes = (b: Uint8Array) => Array.from(new Int8Array(b.buffer, b.byteOffset, b.length));
   switch (plan.kind) {
     case 'conv2d':
@@ -186,6 +207,13 @@ function encode(g: Graph, plan: MliOpPlan, input: Uint8Array): number[] {
     }
     case 'permute':
       return [6, plan.perm.length, ...plan.input.shape, ...plan.perm, ...params(plan.input.params), ...params(plan.output.params), ...bytes(input)];
+    case 'eltwise_add':
+      return [
+        7, plan.output.shape.length, ...plan.output.shape, ...params(plan.inputs[0].params), ...params(plan.inputs[1].params), ...params(plan.output.params),
+        RELU[plan.relu], ...bytes(input), ...bytes(input2),
+      ];
+    case 'softmax':
+      return [8, plan.input.shape.length, ...plan.input.shape, ...params(plan.input.params), ...params(plan.output.params), ...bytes(input)];
   }
 }
 
@@ -219,12 +247,14 @@ describe('golden mli numerics against the real MLI 2.0.2', () => {
           const plan = planMli(g, 0, v);
           if (!isMliPlan(plan)) continue;
           const input = randBytes(r, g.tensors[0].shape.reduce((a, b) => a * b, 1));
+          const input2 = g.inputs.length > 1 ? randBytes(r, input.length) : new Uint8Array(0);
           const ex = new GoldenExecutor(g, { numerics });
-          expected.push({ kernel, out: ex.run([input]).outputs[0] });
-          stream.push(...encode(g, plan, input));
+          expected.push({ kernel, out: ex.run(g.inputs.length > 1 ? [input, input2] : [input]).outputs[0] });
+          stream.push(...encode(g, plan, input, input2));
           planned[kernel]++;
         }
       }
+      stream.push(9); // the softmax LUT, last
       const casesFile = join(work, `cases-${name}.bin`);
       const outFile = join(work, `out-${name}.bin`);
       writeFileSync(casesFile, new Uint8Array(new Int32Array(stream).buffer));
@@ -239,7 +269,9 @@ describe('golden mli numerics against the real MLI 2.0.2', () => {
         for (let i = 0; i < out.length; i++) if (mine[i] !== out[i]) d++;
         differing[kernel] = (differing[kernel] ?? 0) + d;
       }
-      expect(off).toBe(got.length);
+      // MLI's exp table is the one mliflow derives: exp((i - 356) / 32) in Q15.
+      const lut = got.subarray(off);
+      expect(new Int16Array(lut.buffer.slice(lut.byteOffset, lut.byteOffset + lut.length))).toEqual(softmaxLut());
       // Most random cases plan (pooling loses the ones that trip MLI's border overrun).
       for (const k of Object.keys(KERNELS)) expect(planned[k]).toBeGreaterThan(CASES / 2);
       expect(differing).toEqual(Object.fromEntries(Object.keys(KERNELS).map((k) => [k, 0])));

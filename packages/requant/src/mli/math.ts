@@ -32,7 +32,7 @@ export function norm(x: number, bits: 16 | 32): number {
  * saturating left shift; n past the container's width gives 0. The result of the rounding
  * add saturates as the library's does (only reachable at the container's top).
  */
-export function asrRnd(x: number, n: number, mode: RoundMode, bits: 32 | 64 = 32): number {
+export function asrRnd(x: number, n: number, mode: RoundMode, bits: 16 | 32 | 64 = 32): number {
   if (n < 0) return aslSat(x, -n, bits);
   if (n === 0) return x;
   if (n > bits - 1) return 0;
@@ -43,8 +43,8 @@ export function asrRnd(x: number, n: number, mode: RoundMode, bits: 32 | 64 = 32
     const half = p / 2;
     if (mode === 'up') {
       // (x + half) saturates at the container's maximum before the shift.
-      const max = bits === 32 ? INT32_MAX : Number.MAX_SAFE_INTEGER;
-      if (bits === 32 && x + half > max) return Math.floor(max / p);
+      const max = bits === 16 ? INT16_MAX : bits === 32 ? INT32_MAX : Number.MAX_SAFE_INTEGER;
+      if (bits !== 64 && x + half > max) return Math.floor(max / p);
       return rem >= half ? q + 1 : q;
     }
     return rem > half || (rem === half && (q & 1) !== 0) ? q + 1 : q;

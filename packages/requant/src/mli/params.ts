@@ -260,3 +260,27 @@ export function reciprocal(n: number): { mul: number; shift: number } {
   const shift = 14 + Math.ceil(Math.log2(n) - 1e-12);
   return { mul: Math.floor(2 ** shift / n), shift };
 }
+
+/** One operand's scaling in MLI's sa8 eltwise add: (x - zero_point) * scale16, shifted right by preShift. */
+export interface EltwiseOperand {
+  scale16: number;
+  preShift: number;
+}
+
+/**
+ * mli_krn_eltwise_add_sa8's per-operand scaling (eltwise_prepare_and_run): the operand's
+ * mantissa normalised to 31 bits, integer-divided by the output mantissa, normalised to 16
+ * bits, then shifted down (rounded, in 16 bits) so that the pre-shift stays within 23 bits.
+ */
+export function eltwiseAddOperand(input: MliSaParams, output: MliSaParams, mode: RoundMode): EltwiseOperand {
+  const m = input.scale[0];
+  const n = norm(m, 32);
+  const sf = Math.trunc((m * 2 ** n) / output.scale[0]);
+  let pre = n + input.scaleFracBits[0] - output.scaleFracBits[0];
+  const ns = 16 - norm(sf, 32);
+  let scale16 = Math.min(Math.max(asrRnd(sf, ns, mode), -32768), 32767);
+  pre -= ns;
+  const sh = Math.max(pre - 23, 0) + Math.min(31 + pre, 0);
+  scale16 = sh > 15 ? 0 : sh < 0 ? Math.min(Math.max(scale16 * 2 ** -sh, -32768), 32767) : asrRnd(scale16, sh, mode, 16);
+  return { scale16, preShift: pre - sh };
+}

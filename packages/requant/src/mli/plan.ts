@@ -111,7 +111,29 @@ export interface MliPermutePlan extends PlanBase {
   perm: number[];
 }
 
-export type MliOpPlan = MliConvPlan | MliFullyConnectedPlan | MliPoolPlan | MliPermutePlan;
+export interface MliEltwisePlan extends PlanBase {
+  kind: 'eltwise_add';
+  inputs: [MliTensorRef, MliTensorRef];
+  output: MliTensorRef;
+  /** MLI's eltwise has no ReLU: a fused one is a following mli_krn_relu_sa8 over the output. */
+  relu: MliRelu;
+  reluFn: 'mli_krn_relu_sa8' | null;
+  reluBounds: [number, number];
+}
+
+export interface MliSoftmaxPlan extends PlanBase {
+  kind: 'softmax';
+  /** The input's params carry TFLite's beta folded into its scale. */
+  input: MliTensorRef;
+  /** Always scale 2^-8, zero point -128: MLI sets them, and TFLite's int8 softmax has them. */
+  output: MliTensorRef;
+  /** mli_softmax_cfg.axis: the last dimension. */
+  axis: number;
+  /** The LUT to make once at init: mli_krn_softmax_get_lut_size bytes, filled by the create function. */
+  lut: { create: 'mli_krn_softmax_create_lut'; size: 'mli_krn_softmax_get_lut_size' };
+}
+
+export type MliOpPlan = MliConvPlan | MliFullyConnectedPlan | MliPoolPlan | MliPermutePlan | MliEltwisePlan | MliSoftmaxPlan;
 
 export interface MliRefusal {
   reason: string;
@@ -179,8 +201,6 @@ const NO_KERNEL: Partial<Record<OpKind, string>> = {
   dequantize: 'MLI 2.0.2 has no float output kernel',
   relu: "TFLite's standalone RELU requantizes; mli_krn_relu_sa8 does not",
   relu6: "TFLite's standalone RELU6 requantizes; mli_krn_relu_sa8 does not",
-  add: "mliflow's golden `mli` numerics do not model mli_krn_eltwise_add_sa8 yet",
-  softmax: "mliflow's golden `mli` numerics do not model mli_krn_softmax_sa8's LUT yet",
 };
 
 type Planner = (g: Graph, op: Op, index: number, opts: MliPlanOptions) => MliOpPlan;
@@ -193,6 +213,8 @@ const PLANNERS: Partial<Record<OpKind, Planner>> = {
   average_pool_2d: planPool,
   mean: planMean,
   transpose: planPermute,
+  add: planAdd,
+  softmax: planSoftmax,
 };
 
 function int8Only(g: Graph, op: Op): void {
@@ -428,5 +450,57 @@ function planPermute(g: Graph, op: Op, index: number): MliPermutePlan {
     input: { tensor: op.inputs[0], shape: [...input.shape], params: tensorParams(qi.scale, qi.zeroPoint) },
     output: { tensor: op.outputs[0], shape: [...output.shape], params: tensorParams(qo.scale, qo.zeroPoint) },
     perm,
+  };
+}
+
+function planAdd(g: Graph, op: Op, index: number): MliEltwisePlan {
+  const [ia, ib] = op.inputs;
+  const a = g.tensors[ia];
+  const b = g.tensors[ib];
+  const out = g.tensors[op.outputs[0]];
+  for (const t of [a, b, out]) if (t.dtype !== 'int8') refuse(`${t.dtype} tensor "${t.name}": MLI's sa8 kernels take int8`);
+  const same = (x: number[], y: number[]) => x.length === y.length && x.every((d, i) => d === y[i]);
+  if (!same(a.shape, out.shape) || !same(b.shape, out.shape)) refuse(`broadcast [${a.shape}] + [${b.shape}]: MLI's eltwise takes equal shapes`);
+  if (a.shape.length > 4) refuse(`rank ${a.shape.length}: MLI tensors have at most 4 dimensions`);
+  const relu = reluOf((op as Op<'add'>).attrs.activation);
+  const qa = quantOf(a);
+  const qb = quantOf(b);
+  const qo = quantOf(out);
+  const output = { tensor: op.outputs[0], shape: [...out.shape], params: tensorParams(qo.scale, qo.zeroPoint) };
+  return {
+    kind: 'eltwise_add',
+    op: index,
+    fn: 'mli_krn_eltwise_add_sa8',
+    inputs: [
+      { tensor: ia, shape: [...a.shape], params: tensorParams(qa.scale, qa.zeroPoint) },
+      { tensor: ib, shape: [...b.shape], params: tensorParams(qb.scale, qb.zeroPoint) },
+    ],
+    output,
+    relu,
+    reluFn: relu === 'none' ? null : 'mli_krn_relu_sa8',
+    reluBounds: reluBounds(relu, output.params),
+  };
+}
+
+function planSoftmax(g: Graph, op: Op, index: number): MliSoftmaxPlan {
+  int8Only(g, op);
+  const input = g.tensors[op.inputs[0]];
+  const output = g.tensors[op.outputs[0]];
+  if (input.shape.length < 1 || input.shape.length > 4) refuse(`rank ${input.shape.length}: MLI tensors have 1 to 4 dimensions`);
+  const qi = quantOf(input);
+  const qo = quantOf(output);
+  if (qo.zeroPoint !== -128 || Math.abs(qo.scale - 1 / 256) > 1e-9) {
+    refuse(`output scale ${qo.scale} and zero point ${qo.zeroPoint}: MLI's softmax always gives 1/256 and -128`);
+  }
+  const beta = (op as Op<'softmax'>).attrs.beta;
+  if (!(beta > 0)) refuse(`beta ${beta} is not positive`);
+  return {
+    kind: 'softmax',
+    op: index,
+    fn: 'mli_krn_softmax_sa8',
+    input: { tensor: op.inputs[0], shape: [...input.shape], params: tensorParams(qi.scale * beta, qi.zeroPoint) },
+    output: { tensor: op.outputs[0], shape: [...output.shape], params: tensorParams(qo.scale, qo.zeroPoint) },
+    axis: input.shape.length - 1,
+    lut: { create: 'mli_krn_softmax_create_lut', size: 'mli_krn_softmax_get_lut_size' },
   };
 }

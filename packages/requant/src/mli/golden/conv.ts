@@ -28,30 +28,34 @@ export function convKernel(plan: MliConvPlan, v: MliVariant): Kernel {
       const zp = plan.input.params.zeroPoint[0];
       const inId = plan.input.tensor;
       const outId = plan.output.tensor;
+      const xs = new Int32Array(inH * inW * inC);
       return (buffers: Buffers) => {
         const x = buffers[inId] as Int8Array;
         const out = buffers[outId] as Int8Array;
+        for (let i = 0; i < xs.length; i++) xs[i] = x[i] - zp;
         let o = 0;
         for (let oy = 0; oy < outH; oy++) {
+          const y0 = oy * strideH - padTop;
+          // The window clipped to the input: taps ky in [ky0, ky1).
+          const ky0 = Math.max(0, Math.ceil(-y0 / dilationH));
+          const ky1 = Math.min(kH, Math.floor((inH - 1 - y0) / dilationH) + 1);
           for (let ox = 0; ox < outW; ox++) {
-            const y0 = oy * strideH - padTop;
             const x0 = ox * strideW - padLeft;
+            const kx0 = Math.max(0, Math.ceil(-x0 / dilationW));
+            const kx1 = Math.min(kW, Math.floor((inW - 1 - x0) / dilationW) + 1);
             for (let c = 0; c < outC; c++) {
               let acc = 0;
-              for (let ky = 0; ky < kH; ky++) {
-                const y = y0 + ky * dilationH;
-                if (y < 0 || y >= inH) continue;
-                for (let kx = 0; kx < kW; kx++) {
-                  const xx = x0 + kx * dilationW;
-                  if (xx < 0 || xx >= inW) continue;
-                  const px = (y * inW + xx) * inC;
+              for (let ky = ky0; ky < ky1; ky++) {
+                const row = (y0 + ky * dilationH) * inW;
+                for (let kx = kx0; kx < kx1; kx++) {
+                  const px = (row + x0 + kx * dilationW) * inC;
                   if (depthwise) {
-                    acc += (x[px + c] - zp) * w[(ky * kW + kx) * outC + c];
+                    acc += xs[px + c] * w[(ky * kW + kx) * outC + c];
                   } else if (hwc) {
-                    acc += (x[px] - zp) * w[(ky * kW + kx) * outC + c];
+                    acc += xs[px] * w[(ky * kW + kx) * outC + c];
                   } else {
                     const wb = ((c * kH + ky) * kW + kx) * inC;
-                    for (let ic = 0; ic < inC; ic++) acc += (x[px + ic] - zp) * w[wb + ic];
+                    for (let ic = 0; ic < inC; ic++) acc += xs[px + ic] * w[wb + ic];
                   }
                 }
               }

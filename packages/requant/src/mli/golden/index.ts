@@ -6,9 +6,11 @@ import type { Kernel, NumericsSpec } from '@mliflow/ir';
 import type { MliVariant } from '../params.js';
 import { isMliPlan, planMli, type MliOpPlan } from '../plan.js';
 import { convKernel } from './conv.js';
+import { eltwiseKernel } from './eltwise.js';
 import { fullyConnectedKernel } from './fully-connected.js';
 import { permuteKernel } from './permute.js';
 import { poolKernel } from './pool.js';
+import { softmaxKernel } from './softmax.js';
 
 export function mliKernel(plan: MliOpPlan, v: MliVariant): Kernel {
   switch (plan.kind) {
@@ -22,6 +24,10 @@ export function mliKernel(plan: MliOpPlan, v: MliVariant): Kernel {
       return poolKernel(plan, v);
     case 'permute':
       return permuteKernel(plan);
+    case 'eltwise_add':
+      return eltwiseKernel(plan, v);
+    case 'softmax':
+      return softmaxKernel(plan, v);
   }
 }
 
