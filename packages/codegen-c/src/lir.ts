@@ -89,6 +89,8 @@ export interface MliCall {
   tensors: MliTensor[];
   /** The C arguments in order: a tensor role, or "cfg". */
   argOrder: string[];
+  /** A table the kernel reads, made once at init by MLI's create function (argument "lut"). */
+  lut?: MliLut;
   /** A second MLI call over the same tensors (a ReLU MLI's eltwise lacks), with its own cfg. */
   post?: { kernel: string; cfgType: string; cfg: Record<string, number | string>; argOrder: string[] };
 }
@@ -101,3 +103,11 @@ export const CTYPE_OF: Partial<Record<DType, CType>> = {
 };
 
 export const TYPE_SUFFIX: Partial<Record<DType, string>> = { int8: 's8', int16: 's16', int32: 's32' };
+
+/** An mli_lut made at init: `bytes` is MLI 2.0.2's size, checked against `size()` at run time. */
+export interface MliLut {
+  name: string;
+  create: string;
+  size: string;
+  bytes: number;
+}

@@ -12,13 +12,13 @@ import {
 } from '@mliflow/ir';
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
 import { compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
-import { findMli, parseKernels, parseOnOff, parseRoundMode } from './mli.js';
+import { findMli, parseKernels } from './mli.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
-import { NUMERICS_OPTIONS, parseNumerics } from './numerics.js';
+import { NUMERICS_OPTIONS, parseFullAccu, parseNumerics, parseRoundMode } from './numerics.js';
 import { evalCommand } from './commands/eval.js';
 
 export interface OptionSpec {
@@ -151,7 +151,7 @@ const compile: Command = {
     const kernels = parseKernels(v['mli-only'] ? (v.kernels ?? 'mli') : v.kernels, board.spec);
     if (v['mli-only'] && kernels !== 'mli') throw new UsageError('--mli-only needs --kernels mli');
     const roundMode = parseRoundMode(v['round-mode']);
-    const fullAccu = parseOnOff(v['full-accu'], 'full-accu');
+    const fullAccu = parseFullAccu(v['full-accu']);
     const mli = kernels === 'mli' ? findMli(board.spec, { root: v.mli as string | undefined, roundMode, fullAccu }) : undefined;
     const g = readValidatedTfliteFile(file);
     const r = await compileForBoard(g, file, board, v.out, { log: progressLog(v), kernels: kernels === 'mli' && v['mli-only'] ? 'mli-only' : kernels, mli });

@@ -37,16 +37,3 @@ export function parseKernels(v: string | boolean | undefined, spec: BoardSpec): 
   if (v !== 'mli' && v !== 'portable') throw new UsageError(`--kernels ${String(v)} is not known; available: mli, portable`);
   return v;
 }
-
-export function parseRoundMode(v: string | boolean | undefined): RoundMode | undefined {
-  if (v === undefined) return undefined;
-  if (v !== 'up' && v !== 'convergent') throw new UsageError(`--round-mode ${String(v)} is not known; available: up, convergent`);
-  return v;
-}
-
-export function parseOnOff(v: string | boolean | undefined, option: string): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'on') return true;
-  if (v === 'off') return false;
-  throw new UsageError(`--${option} takes on or off, not "${String(v)}"`);
-}

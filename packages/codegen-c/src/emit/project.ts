@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { SIGMOID_TABLE_Q16, UnsupportedError, byteSize, elementCount, typedView, type Tensor } from '@mliflow/ir';
-import { CTYPE_OF, type ConstArray, type CType, type KernelCall, type MliTensor, type ParamValue } from '../lir.js';
+import { CTYPE_OF, type ConstArray, type CType, type KernelCall, type MliLut, type MliTensor, type ParamValue } from '../lir.js';
 import { constData, rootOf, type Module } from '../module.js';
 import { alignUp, type MemoryPlan } from '../passes/plan-memory.js';
 import { arrayBody, cComment, cFloat, cInt, cString } from './c.js';
@@ -189,6 +189,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
   };
 
   let localArrays: { name: string; ctype: CType; count: number; body: string }[] = [];
+  const luts = new Map<string, MliLut>();
   const callViews = calls.map((c, pos) => {
     if (c.mli) {
       const mli = c.mli;
@@ -196,7 +197,9 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
       const tensors = mli.tensors.map((t) => mliTensorView(c, t));
       const arrays = localArrays;
       const byRole = new Map(mli.tensors.map((t, i) => [t.role, tensors[i]]));
-      const argsOf = (order: string[], cfg: string): string[] => order.map((a) => (a === 'cfg' ? `&${cfg}` : `&${byRole.get(a)!.name}`));
+      if (mli.lut) luts.set(mli.lut.name, mli.lut);
+      const argsOf = (order: string[], cfg: string): string[] =>
+        order.map((a) => (a === 'cfg' ? `&${cfg}` : a === 'lut' ? `&mlf_lut_${mli.lut!.name}` : `&${byRole.get(a)!.name}`));
       const args = argsOf(mli.argOrder, `mlf_p${c.index}_cfg`);
       const fieldsOf = (cfg: Record<string, number | string>) =>
         Object.keys(cfg)
@@ -304,6 +307,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     inputs: io(g.inputs),
     outputs: io(g.outputs),
     calls: callViews,
+    luts: [...luts.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((l) => ({ ...l, shorts: Math.ceil(l.bytes / 2) })),
     weights,
     headers: headers.filter((h) => h !== 'mlf_kernels.h'),
     passes: m.passes.join(', '),

@@ -10,6 +10,8 @@ import { lowerMliConv } from './conv.js';
 import { lowerMliFc } from './fc.js';
 import { lowerMliPermute } from './permute.js';
 import { lowerMliPool } from './pool.js';
+import { lowerMliSoftmax } from './softmax.js';
+import { lowerMliAdd } from './eltwise.js';
 
 function planOf<K extends MliOpPlan['kind']>(ctx: LowerCtx, ...kinds: K[]): Extract<MliOpPlan, { kind: K }> {
   const p = ctx.w.mli?.plan;
@@ -25,4 +27,6 @@ export const MLI: LoweringTable = {
   max_pool_2d: (ctx) => lowerMliPool(ctx, planOf(ctx, 'maxpool')),
   mean: (ctx) => lowerMliPool(ctx, planOf(ctx, 'avepool')),
   transpose: (ctx) => lowerMliPermute(ctx, planOf(ctx, 'permute')),
+  add: (ctx) => lowerMliAdd(ctx, planOf(ctx, 'eltwise_add')),
+  softmax: (ctx) => lowerMliSoftmax(ctx, planOf(ctx, 'softmax')),
 };
