@@ -35,6 +35,16 @@ const noMliEnv = (): NodeJS.ProcessEnv => {
 };
 const oneLine = (s: string): string[] => s.trim().split('\n');
 
+/** An MLI root with the headers but only the x86_64-round-up library. */
+function partialRoot(): string {
+  const partial = join(tmp, 'partial');
+  mkdirSync(join(partial, 'include'), { recursive: true });
+  mkdirSync(join(partial, 'lib', 'x86_64-round-up'), { recursive: true });
+  writeFileSync(join(partial, 'include', 'mli_api.h'), '');
+  writeFileSync(join(partial, 'lib', 'x86_64-round-up', 'libmli.a'), '');
+  return partial;
+}
+
 describe('finding embARC MLI', () => {
   const host = loadBoard('host').spec;
   const emsdp = loadBoard('emsdp').spec;
@@ -60,12 +70,7 @@ describe('finding embARC MLI', () => {
     };
     fails(() => findMli(host, { env: {} }), /--mli DIR or set MLI_ROOT/);
     fails(() => findMli(host, { root: tmp }), new RegExp(`${tmp}/include/mli_api.h not found`));
-    // A root with the headers but only one library.
-    const partial = join(tmp, 'partial');
-    mkdirSync(join(partial, 'include'), { recursive: true });
-    mkdirSync(join(partial, 'lib', 'x86_64-round-up'), { recursive: true });
-    writeFileSync(join(partial, 'include', 'mli_api.h'), '');
-    writeFileSync(join(partial, 'lib', 'x86_64-round-up', 'libmli.a'), '');
+    const partial = partialRoot();
     expect(findMli(host, { root: partial, fullAccu: false }).variant).toBe('x86_64-round-up');
     fails(() => findMli(host, { root: partial, roundMode: 'convergent' }), /lib\/x86_64-round-convergent-full-accu\/libmli.a not found.*variant x86_64-round-convergent-full-accu/);
   });
@@ -88,7 +93,7 @@ describe('mliflow compile --kernels mli', () => {
     expect(r.code, r.stderr).toBe(EXIT.missingTool);
     expect(oneLine(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/--mli DIR or set MLI_ROOT/);
-    const r2 = await mliflow(noMliEnv(), 'compile', kws, '--out', join(tmp, 'a'), '--kernels', 'mli', '--mli', join(tmp, 'partial'), '--round-mode', 'convergent');
+    const r2 = await mliflow(noMliEnv(), 'compile', kws, '--out', join(tmp, 'a'), '--kernels', 'mli', '--mli', partialRoot(), '--round-mode', 'convergent');
     expect(r2.code, r2.stderr).toBe(EXIT.missingTool);
     expect(r2.stderr).toMatch(/x86_64-round-convergent-full-accu/);
   });
@@ -102,20 +107,23 @@ describe('mliflow compile --kernels mli', () => {
     const conv = doc.operators.find((o: { kind: string }) => o.kind === 'conv_2d');
     expect(conv).toMatchObject({ backend: 'mli', mliFunction: expect.stringMatching(/^mli_krn_conv2d_hwcn_sa8_sa8_sa32/), reason: null });
     const softmax = doc.operators.find((o: { kind: string }) => o.kind === 'softmax');
-    expect(softmax.backend).toBe('portable');
-    expect(softmax.reason).toMatch(/\w/);
+    expect(softmax).toMatchObject({ backend: 'mli', mliFunction: 'mli_krn_softmax_sa8', reason: null });
+    const lstm = await mliflow(env, 'compile', join(MODELS, 'trained_lstm_int8.tflite'), '--out', join(tmp, 'lstm'), '--kernels', 'mli', '--json');
+    expect(lstm.code, lstm.stderr).toBe(0);
+    const seq = JSON.parse(lstm.stdout).operators.find((o: { kind: string }) => o.kind === 'unidirectional_sequence_lstm');
+    expect(seq).toMatchObject({ backend: 'portable', mliFunction: null, reason: expect.stringMatching(/LSTM/) });
     expect(readFileSync(join(tmp, 'kws', 'Makefile'), 'utf8')).toContain('MLI_VARIANT = x86_64-round-convergent-full-accu');
     const text = await mliflow(env, 'compile', kws, '--out', join(tmp, 'kws'), '--kernels', 'mli');
     expect(text.stdout).toMatch(/mli_krn_depthwise_conv2d_hwcn_sa8_sa8_sa32_k3x3\s+mli/);
-    expect(text.stdout).toMatch(/softmax\s+mlf_softmax_s8_s8\s+portable.*\S/);
+    expect(text.stdout).toMatch(/reshape\s+none \(alias of its input\)\s+portable/);
   });
 
   it('--mli-only names the operator MLI cannot run and the reason', async () => {
     const env = { ...noMliEnv(), MLI_ROOT };
-    const r = await mliflow(env, 'compile', join(MODELS, 'micro_speech_quantized.tflite'), '--out', join(tmp, 'ms'), '--kernels', 'mli', '--mli-only');
+    const r = await mliflow(env, 'compile', join(MODELS, 'keyword_scrambled_8bit.tflite'), '--out', join(tmp, 'ks'), '--kernels', 'mli', '--mli-only');
     expect(r.code, r.stderr).toBe(EXIT.usage);
     expect(oneLine(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(/micro_speech_quantized\.tflite: operator #\d+ \(DEPTHWISE_CONV_2D\): cannot run on MLI: depth multiplier 8/);
+    expect(r.stderr).toMatch(/keyword_scrambled_8bit\.tflite: operator #13 \(SOFTMAX\): cannot run on MLI: int16 tensor/);
   });
 });
 
