@@ -50,6 +50,7 @@ describe.each(integerModels())('MLI host: %s', (name) => {
     const golden = new GoldenExecutor(g, { file, numerics: mliNumerics(v) }).runRecords(records);
     const d = diffBytes(new Uint8Array(readFileSync(join(dir, 'out.bin'))), golden);
     expect(d.summary, `${name}, ${label(v)}: ${d.summary}`).toBe('0 differing bytes');
+    expect(p.summary.arenaBytes).toBeLessThanOrEqual(p.summary.livenessBound);
     if (ALL_HEAVY_ON_MLI.has(name)) {
       const off = p.summary.operators.filter((o) => HEAVY.has(o.kind) && o.backend !== 'mli');
       expect(off.map((o) => `#${o.index} ${o.kind}: ${o.reason}`)).toEqual([]);
