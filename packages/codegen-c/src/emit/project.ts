@@ -166,8 +166,15 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     // Per-channel params live beside the struct in model.c: weights.c then does not depend
     // on the MLI variant (the params do).
     const arr = (field: string, ct: CType, v: number[]): string => {
-      const arrayName = `${name}_${field}`;
-      localArrays.push({ name: arrayName, ctype: ct, count: v.length, body: arrayBody(v) });
+      let arrayName = `${name}_${field}`;
+      // Weights and biases have zero points of 0 throughout: one shared array serves them all.
+      if (field === 'zp' && v.every((z) => z === 0)) {
+        arrayName = 'mlf_mli_zeros';
+        zeroCount = Math.max(zeroCount, v.length);
+      } else {
+        localArrays.push({ name: arrayName, ctype: ct, count: v.length, body: arrayBody(v) });
+        paramBytes += v.length * ctypeBytes(ct);
+      }
       return `{ .capacity = ${v.length * ctypeBytes(ct)}, .mem = { .p${ct === 'int16_t' ? 'i16' : 'i8'} = (${ct} *)${arrayName} } }`;
     };
     const one = (field: string, v: number): string => `{ .mem = { .${field} = ${cInt(v)} } }`;
@@ -190,6 +197,9 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
 
   let localArrays: { name: string; ctype: CType; count: number; body: string }[] = [];
   const luts = new Map<string, MliLut>();
+  let zeroCount = 0;
+  /** Per-channel MLI params in model.c, placed with the weights. */
+  let paramBytes = 0;
   const callViews = calls.map((c, pos) => {
     if (c.mli) {
       const mli = c.mli;
@@ -307,6 +317,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     inputs: io(g.inputs),
     outputs: io(g.outputs),
     calls: callViews,
+    mliZeros: zeroCount,
     luts: [...luts.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((l) => ({ ...l, shorts: Math.ceil(l.bytes / 2) })),
     weights,
     headers: headers.filter((h) => h !== 'mlf_kernels.h'),
@@ -335,7 +346,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
   files.set('weights.c', env.render('weights.c.njk', view));
   if (target.hostMain) files.set('main.c', env.render('main_host.c.njk', view));
   for (const f of [...kernelHeaders, ...sources]) files.set(f, lib.get(f)!);
-  const weightsBytes = weights.reduce((s, w) => s + w.bytes, 0);
+  const weightsBytes = weights.reduce((s, w) => s + w.bytes, 0) + paramBytes + 2 * zeroCount;
   return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), weightsBytes, stateBytes, executable };
 }
 
