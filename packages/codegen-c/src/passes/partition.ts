@@ -8,7 +8,7 @@
  * with the input zero point, exactly what the PAD wrote, so the golden's plan (conv over the
  * padded tensor) and MLI's call (conv over the unpadded one) compute the same.
  */
-import { isMliPlan, planMli, type MliConvPlan, type MliOpPlan, type MliVariant } from '@mliflow/requant';
+import { isMliPlan, planMli, type MliConvPlan, type MliOpPlan, type MliTensorRef, type MliVariant } from '@mliflow/requant';
 import { MLI } from '../backends/mli/index.js';
 import { constGraph, tensor, unsupported, type Module, type WorkOp } from '../module.js';
 
@@ -23,6 +23,7 @@ export function partition(m: Module, kernels: KernelChoice, variant: MliVariant 
     let reason: string | null = null;
     if (!isMliPlan(p)) reason = p.reason;
     else if (!MLI[w.op.kind]) reason = `codegen has no MLI lowering for ${w.op.kind.toUpperCase()} yet`;
+    else if (refs(p).some((r) => r.shape.length === 0)) reason = 'a rank-0 tensor: MLI 2.0.2 is undefined on rank 0 (its stride helper writes out of bounds)';
     const plan = isMliPlan(p) && !reason ? withFusedPad(m, w, p) : null;
     if (plan && typeof plan === 'string') reason = plan;
     if (plan && typeof plan !== 'string') {
@@ -34,6 +35,19 @@ export function partition(m: Module, kernels: KernelChoice, variant: MliVariant 
     w.mli = { reason: reason! };
   }
   m.passes.push('partition');
+}
+
+function refs(p: MliOpPlan): MliTensorRef[] {
+  switch (p.kind) {
+    case 'conv2d':
+    case 'depthwise_conv2d':
+    case 'fully_connected':
+      return [p.input, p.weights, p.bias, p.output];
+    case 'eltwise_add':
+      return [...p.inputs, p.output];
+    default:
+      return [p.input, p.output];
+  }
 }
 
 /** The plan with a folded PAD moved into the cfg's padding, or why MLI cannot take it. */
