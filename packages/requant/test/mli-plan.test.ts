@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GoldenExecutor, prng, readTfliteFile, type Graph, type Op, type Tensor } from '@mliflow/ir';
+import { convParams, depthwiseParams, fullyConnectedParams, GoldenExecutor, prng, readTfliteFile, type Graph, type Op, type Tensor } from '@mliflow/ir';
 import { isMliPlan, mliNumerics, mliRoutes, planMli, poolBorderOverrun, type MliVariant } from '@mliflow/requant';
 import { join } from 'node:path';
 import { MODELS } from '../../../test/paths.js';
@@ -59,4 +59,22 @@ describe('planMli', () => {
     expect(p.cfg.relu).toBe('gen');
     expect(p.report.maxRelError).toBeLessThan(1e-4);
   });
+
+  it('keeps TFLite\'s fused ReLU bounds: the output mantissa moves where MLI\'s truncation would clip one step early', () => {
+    let moved = 0;
+    for (const m of ['mobilenet_v2_quantized_1x3x224x224', 'person_detect', 'vww_96_int8', 'kws_ref_model']) {
+      const g = readTfliteFile(join(MODELS, `${m}.tflite`));
+      g.ops.forEach((op, i) => {
+        const p = planMli(g, i, V);
+        if (!isMliPlan(p) || !('reluBounds' in p) || p.kind === 'eltwise_add') return;
+        const t = op.kind === 'conv_2d' ? convParams(g, op, i) : op.kind === 'depthwise_conv_2d' ? depthwiseParams(g, op, i) : fullyConnectedParams(g, op, i);
+        expect({ m, i, bounds: p.reluBounds }).toEqual({ m, i, bounds: [t.actMin, t.actMax] });
+        if (p.output.params.scale[0] !== Math.round(g.tensors[op.outputs[0]].quant!.scale[0] * 2 ** p.output.params.scaleFracBits[0])) moved++;
+        expect(p.report.maxRelError).toBeLessThan(1e-4);
+      });
+    }
+    // mobilenet_v2's operator 4 (RELU6 to 6/scale = 62.99...) is the one.
+    expect(moved).toBe(1);
+  });
 });
+

@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '@mliflow/ir';
 import type { MliVariant } from './params.js';
 
 /** The lib/ folder name of a variant: e.g. x86_64-round-up-full-accu, x86_64-round-convergent-debug. */
 export function mliVariantDir(target: string, v: MliVariant, opts: { debug?: boolean } = {}): string {
-  if (opts.debug && v.fullAccu) throw new Error('the debug builds have FULL_ACCU off');
+  if (opts.debug && v.fullAccu) throw new UsageError('the MLI debug builds have FULL_ACCU off');
   return `${target}-round-${v.roundMode}${v.fullAccu ? '-full-accu' : ''}${opts.debug ? '-debug' : ''}`;
 }
 

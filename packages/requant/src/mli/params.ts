@@ -9,7 +9,8 @@
  * TFLite's double(in) * double(w) / double(out); `multiplierReport` gives the error left.
  * The golden `mli` numerics and the MLI lowering both take their params from here.
  */
-import { asrRnd, norm, type RoundMode } from './math.js';
+import { UnsupportedError } from '@mliflow/ir';
+import { aslSat, asrRnd, norm, type RoundMode } from './math.js';
 
 export interface MliSaParams {
   /** -1: one value for the tensor; otherwise the axis the per-channel arrays run along. */
@@ -25,7 +26,10 @@ export interface MliVariant {
   fullAccu: boolean;
 }
 
-export class MliParamsError extends Error {}
+/** A scale or zero point MLI's sa8/sa32 params cannot hold. */
+export class MliParamsError extends UnsupportedError {
+  override name = 'MliParamsError';
+}
 
 const MANTISSA_MAX = 32767;
 
@@ -115,8 +119,10 @@ export interface MultiplierReport {
 }
 
 /**
- * Params of a conv-like layer. The output is encoded faithfully (its params also give the
- * ReLU bounds). The input mantissa (shared by all channels) and each weight mantissa are
+ * Params of a conv-like layer. The output is encoded faithfully, unless its params would give
+ * the fused ReLU other clamp bounds than TFLite's (`relu` with TFLite's `bounds`): then the
+ * nearest output mantissa that gives TFLite's bounds is taken, and the input's moves with it
+ * so that their ratio stays. The input mantissa (shared by all channels) and each weight mantissa are
  * searched within +-SEARCH of their faithful values for the smallest error of the multiplier
  * MLI derives: the worst channel first, then the sum. Only the ratio of the scales reaches
  * the arithmetic, so these params describe the layer's call, not the tensors alone.
@@ -126,9 +132,27 @@ export interface MultiplierReport {
 export function convLikeParams(
   q: { inScale: number; inZeroPoint: number; weightScales: number[]; outScale: number; outZeroPoint: number; weightDim: number },
   v: MliVariant,
+  clamp?: { relu: MliRelu; bounds: [number, number] },
 ): ConvLikeMliParams {
   const output = tensorParams(q.outScale, q.outZeroPoint);
   const faithfulIn = tensorParams(q.inScale, q.inZeroPoint);
+  if (clamp) {
+    const same = (o: MliSaParams) => {
+      const b = reluBounds(clamp.relu, o);
+      return b[0] === clamp.bounds[0] && b[1] === clamp.bounds[1];
+    };
+    const m = output.scale[0];
+    for (let d = 0; d <= BOUNDS_SEARCH && !same(output); d++) {
+      for (const om of [m - d, m + d]) {
+        const o: MliSaParams = { ...output, scale: [om] };
+        if (om >= 1 && om <= MANTISSA_MAX && same(o)) {
+          output.scale = [om];
+          faithfulIn.scale = [Math.min(MANTISSA_MAX, Math.max(1, Math.round((faithfulIn.scale[0] * om) / m)))];
+          break;
+        }
+      }
+    }
+  }
   const perChannel = q.weightScales.length > 1;
   const targets = q.weightScales.map((ws) => (q.inScale * ws) / q.outScale);
   const encoded = q.weightScales.map((ws) => encodeScale(ws));
@@ -174,6 +198,8 @@ export function convLikeParams(
 }
 
 const SEARCH = 8;
+/** How far (in mantissa steps, about 2^-14 each) the output may move to keep TFLite's ReLU bounds. */
+const BOUNDS_SEARCH = 64;
 
 /**
  * sa32 bias params that MLI 2.0.2's debug check (mli_chk_bias_scale_asym) accepts: the bias
@@ -283,4 +309,49 @@ export function eltwiseAddOperand(input: MliSaParams, output: MliSaParams, mode:
   const sh = Math.max(pre - 23, 0) + Math.min(31 + pre, 0);
   scale16 = sh > 15 ? 0 : sh < 0 ? Math.min(Math.max(scale16 * 2 ** -sh, -32768), 32767) : asrRnd(scale16, sh, mode, 16);
   return { scale16, preShift: pre - sh };
+}
+
+/** Average pooling's multiplier for a window of n valid taps (its 8-bit form: MLI 2.0.2 is built without AVEPOOL_16BIT_MUL). */
+export interface AvepoolMultiplier {
+  /** int8 */
+  mul: number;
+  shift: number;
+  /** The accumulator's start: the requantization offset shifted up. */
+  init: number;
+}
+
+/**
+ * The top 8 bits of requant_scale * reciprocal(n) (rounded, saturated), with the shift and the
+ * initial accumulator that go with it (mli_krn_pool_hwc's AVEPOOL path).
+ */
+export function avepoolMultiplier(rq: InOutRequant, n: number, mode: RoundMode): AvepoolMultiplier {
+  const r = reciprocal(n);
+  const prod = rq.scale * r.mul;
+  const ns = 24 - norm(prod, 32);
+  const mul = Math.min(Math.max(asrRnd(prod, ns, mode), -128), 127);
+  const shift = rq.shift + r.shift - ns;
+  const init = shift >= 0 ? aslSat(rq.offset, shift, 32) : Math.floor(rq.offset / 2 ** -shift);
+  return { mul, shift, init };
+}
+
+/**
+ * sa8 params of an average pool (or MEAN) call over windows of `count` taps, with the worst
+ * error of a full window's output in output steps over the int8 range of the window's
+ * average, zero-point term included. MLI keeps only the top 8 bits of scale / count (a step
+ * of 2^-6 to 2^-7 relative). No choice of mantissas helps: the output multiplier's possible
+ * values are fixed by the count, so the encodings stay faithful and the error is reported.
+ */
+export function avepoolParams(
+  q: { inScale: number; inZeroPoint: number; outScale: number; outZeroPoint: number },
+  count: number,
+  mode: RoundMode,
+): { input: MliSaParams; output: MliSaParams; maxError: number } {
+  const input = tensorParams(q.inScale, q.inZeroPoint);
+  const output = tensorParams(q.outScale, q.outZeroPoint);
+  const ratio = q.inScale / q.outScale;
+  const rq = inOutRequant(input, output, mode);
+  const p = avepoolMultiplier(rq, count, mode);
+  const slope = (p.mul * count) / 2 ** p.shift - ratio;
+  const bias = rq.offset - q.outZeroPoint + ratio * q.inZeroPoint;
+  return { input, output, maxError: Math.max(Math.abs(slope * -128 + bias), Math.abs(slope * 127 + bias)) };
 }

@@ -23,7 +23,7 @@ import {
   type OpKind,
   type Tensor,
 } from '@mliflow/ir';
-import { convLikeParams, MliParamsError, reluBounds, tensorParams, type MliRelu, type MliSaParams, type MliVariant, type MultiplierReport } from './params.js';
+import { avepoolParams, convLikeParams, MliParamsError, reluBounds, tensorParams, type MliRelu, type MliSaParams, type MliVariant, type MultiplierReport } from './params.js';
 
 /** An IR tensor as one MLI call sees it. `tensor` is -1 for a bias the model omits (zeros). */
 export interface MliTensorRef {
@@ -101,6 +101,8 @@ export interface MliPoolPlan extends PlanBase {
   input: MliTensorRef;
   output: MliTensorRef;
   cfg: MliPoolCfg;
+  /** avepool: the worst error of a full window's output, in output steps (0 for maxpool). */
+  maxError: number;
 }
 
 export interface MliPermutePlan extends PlanBase {
@@ -290,6 +292,7 @@ function planConv(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliCon
   const params = convLikeParams(
     { inScale: qi.scale, inZeroPoint: qi.zeroPoint, weightScales: filter.quant!.scale, outScale: qo.scale, outZeroPoint: qo.zeroPoint, weightDim: 3 },
     opts,
+    { relu, bounds: [p.actMin, p.actMax] },
   );
   if (fromDepthwise && filter.quant!.scale.length > 1 && filter.quant!.axis !== 3) refuse(`depthwise filter quantized on axis ${filter.quant!.axis}, not 3`);
   const biasId = op.inputs.length > 2 ? op.inputs[2] : -1;
@@ -331,6 +334,7 @@ function planFullyConnected(g: Graph, op: Op, index: number, opts: MliPlanOption
   const params = convLikeParams(
     { inScale: qi.scale, inZeroPoint: qi.zeroPoint, weightScales: filter.quant!.scale, outScale: qo.scale, outZeroPoint: qo.zeroPoint, weightDim: 1 },
     opts,
+    { relu, bounds: [p.actMin, p.actMax] },
   );
   const biasId = op.inputs.length > 2 ? op.inputs[2] : -1;
   return {
@@ -377,7 +381,7 @@ function poolFn(kind: 'maxpool' | 'avepool', kH: number, kW: number): string {
   return kH === kW && (kH === 2 || kH === 3) ? `${base}_k${kH}x${kH}` : base;
 }
 
-function planPool(g: Graph, op: Op, index: number): MliPoolPlan {
+function planPool(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliPoolPlan {
   int8Only(g, op);
   const kind = op.kind === 'max_pool_2d' ? 'maxpool' : 'avepool';
   const p = poolParams(g, op, index);
@@ -400,17 +404,22 @@ function planPool(g: Graph, op: Op, index: number): MliPoolPlan {
   if (overrun) refuse(overrun);
   const qi = quantOf(g.tensors[op.inputs[0]]);
   const qo = quantOf(g.tensors[op.outputs[0]]);
+  const sa =
+    kind === 'avepool'
+      ? avepoolParams({ inScale: qi.scale, inZeroPoint: qi.zeroPoint, outScale: qo.scale, outZeroPoint: qo.zeroPoint }, cfg.kernelH * cfg.kernelW, opts.roundMode)
+      : { input: tensorParams(qi.scale, qi.zeroPoint), output: tensorParams(qo.scale, qo.zeroPoint), maxError: 0 };
   return {
     kind,
     op: index,
     fn: poolFn(kind, cfg.kernelH, cfg.kernelW),
-    input: { tensor: op.inputs[0], shape: [w.inH, w.inW, w.C], params: tensorParams(qi.scale, qi.zeroPoint) },
-    output: { tensor: op.outputs[0], shape: [w.outH, w.outW, w.C], params: tensorParams(qo.scale, qo.zeroPoint) },
+    input: { tensor: op.inputs[0], shape: [w.inH, w.inW, w.C], params: sa.input },
+    output: { tensor: op.outputs[0], shape: [w.outH, w.outW, w.C], params: sa.output },
     cfg,
+    maxError: sa.maxError,
   };
 }
 
-function planMean(g: Graph, op: Op, index: number): MliPoolPlan {
+function planMean(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliPoolPlan {
   int8Only(g, op);
   const p = meanParams(g, op, index);
   const input = g.tensors[op.inputs[0]];
@@ -421,13 +430,15 @@ function planMean(g: Graph, op: Op, index: number): MliPoolPlan {
   const qi = quantOf(input);
   const qo = quantOf(g.tensors[op.outputs[0]]);
   const cfg: MliPoolCfg = { kernelH: h, kernelW: w, strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 };
+  const sa = avepoolParams({ inScale: qi.scale, inZeroPoint: qi.zeroPoint, outScale: qo.scale, outZeroPoint: qo.zeroPoint }, h * w, opts.roundMode);
   return {
     kind: 'avepool',
     op: index,
     fn: poolFn('avepool', h, w),
-    input: { tensor: op.inputs[0], shape: [h, w, c], params: tensorParams(qi.scale, qi.zeroPoint) },
-    output: { tensor: op.outputs[0], shape: [1, 1, c], params: tensorParams(qo.scale, qo.zeroPoint) },
+    input: { tensor: op.inputs[0], shape: [h, w, c], params: sa.input },
+    output: { tensor: op.outputs[0], shape: [1, 1, c], params: sa.output },
     cfg,
+    maxError: sa.maxError,
   };
 }
 

@@ -3,14 +3,14 @@
  * window clipped to the input, for plans that avoid 2.0.2's border overrun (planMli refuses
  * the rest). Max pooling copies the input's params to the output. Average pooling, for a
  * window of n valid taps:
- *   mul8 = the top 8 bits of requant_scale * reciprocal(n).mul (rounded, saturated)
- *   acc  = (offset << shift) + sum(mul8 * x)          (int32, shift after both adjustments)
+ *   acc  = (offset << shift) + sum(mul8 * x)          (int32; avepoolMultiplier)
  *   out  = sat8(round(acc / 2^shift))
- * where requant_scale, offset and the base shift are inOutRequant(input, output).
+ * where mul8 is the top 8 bits of requant_scale / n, and requant_scale, offset and the base
+ * shift are inOutRequant(input, output).
  */
 import type { Buffers, Kernel } from '@mliflow/ir';
-import { aslSat, asrRnd, clamp, norm } from '../math.js';
-import { inOutRequant, reciprocal, type MliVariant } from '../params.js';
+import { asrRnd, clamp } from '../math.js';
+import { avepoolMultiplier, inOutRequant, type AvepoolMultiplier, type MliVariant } from '../params.js';
 import type { MliPoolPlan } from '../plan.js';
 
 export function poolKernel(plan: MliPoolPlan, v: MliVariant): Kernel {
@@ -24,16 +24,11 @@ export function poolKernel(plan: MliPoolPlan, v: MliVariant): Kernel {
       const max = plan.kind === 'maxpool';
       const rq = inOutRequant(plan.input.params, plan.output.params, v.roundMode);
       // Per valid-tap count: the 8-bit multiplier, the shift and the initial accumulator.
-      const perCount = new Map<number, { mul: number; shift: number; init: number }>();
+      const perCount = new Map<number, AvepoolMultiplier>();
       const forCount = (n: number) => {
         let e = perCount.get(n);
         if (!e) {
-          const r = reciprocal(n);
-          const prod = rq.scale * r.mul;
-          const ns = 24 - norm(prod, 32);
-          const mul = clamp(asrRnd(prod, ns, v.roundMode), -128, 127);
-          const shift = rq.shift + r.shift - ns;
-          e = { mul, shift, init: shift >= 0 ? aslSat(rq.offset, shift, 32) : Math.floor(rq.offset / 2 ** -shift) };
+          e = avepoolMultiplier(rq, n, v.roundMode);
           perCount.set(n, e);
         }
         return e;
