@@ -11,14 +11,15 @@ import {
   writeTflite,
 } from '@mliflow/ir';
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
-import { checkKernels, compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
+import { compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
+import { findMli, parseKernels } from './mli.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
 import { one, positiveInt } from './args.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
-import { NUMERICS_OPTIONS, parseNumerics } from './numerics.js';
+import { NUMERICS_OPTIONS, parseFullAccu, parseNumerics, parseRoundMode } from './numerics.js';
 import { evalCommand } from './commands/eval.js';
 import { goldenCommand } from './commands/golden.js';
 
@@ -117,29 +118,51 @@ const run: Command = {
 const compile: Command = {
   name: 'compile',
   summary: 'generate a self-contained C project for a board',
-  usage: 'compile MODEL.tflite --board BOARD --out DIR [--kernels portable] [--json]',
+  usage: 'compile MODEL.tflite --board BOARD --out DIR [--kernels mli|portable] [--mli DIR] [--round-mode up|convergent] [--full-accu on|off] [--mli-only] [--json]',
   description:
     'Lowers the model to C: constant weight arrays, one static arena, kernel calls, a Makefile.\n' +
-    'On a board with a memory map (emsdp) it also cross-compiles the project and writes a size report per memory region.',
+    'With --kernels mli, each operator that embARC MLI can run exactly calls MLI (the Makefile links lib/<variant>/libmli.a of --mli DIR or\n' +
+    '$MLI_ROOT; the variant is the board\'s CPU, the rounding mode and FULL_ACCU); the others stay on the portable kernels, with the reason\n' +
+    'in the summary. The board gives the defaults (board.json "mli"). --mli-only makes any operator MLI cannot run an error.\n' +
+    'On a board with a memory map (emsdp) it also cross-compiles the project and writes a size report per memory region (MLI\'s code included).',
   options: {
     board: { type: 'string', valueName: 'BOARD', help: `target board (${listBoards().join(', ')})`, default: DEFAULT_BOARD },
     out: { type: 'string', valueName: 'DIR', help: 'where to write the project' },
-    kernels: { type: 'string', valueName: 'NAME', help: 'kernel backend', default: 'portable' },
+    kernels: { type: 'string', valueName: 'NAME', help: 'kernel backend: mli or portable (default: the board\'s)' },
+    mli: { type: 'string', valueName: 'DIR', help: 'embARC MLI build: include/ and lib/<variant>/libmli.a (default: $MLI_ROOT)' },
+    'round-mode': { type: 'string', valueName: 'MODE', help: 'MLI rounding: up or convergent (default: the board\'s)' },
+    'full-accu': { type: 'string', valueName: 'on|off', help: 'MLI FULL_ACCU (default: the board\'s)' },
+    'mli-only': { type: 'boolean', help: 'fail, naming the operator and the reason, when MLI cannot run an operator it has a kernel kind for' },
     json: JSON_OPT,
   },
   async run(v, pos) {
     const file = one(pos, 'MODEL.tflite', 'compile');
     if (typeof v.out !== 'string') throw new UsageError('compile needs --out DIR');
-    checkKernels(v.kernels);
     checkOutputDir(v.out, 'the project');
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
+    const kernels = parseKernels(v['mli-only'] ? (v.kernels ?? 'mli') : v.kernels, board.spec);
+    if (v['mli-only'] && kernels !== 'mli') throw new UsageError('--mli-only needs --kernels mli');
+    const roundMode = parseRoundMode(v['round-mode']);
+    const fullAccu = parseFullAccu(v['full-accu']);
+    const mli = kernels === 'mli' ? findMli(board.spec, { root: v.mli as string | undefined, roundMode, fullAccu }) : undefined;
     const g = readValidatedTfliteFile(file);
-    const r = await compileForBoard(g, file, board, v.out, { log: progressLog(v) });
+    const r = await compileForBoard(g, file, board, v.out, { log: progressLog(v), kernels: kernels === 'mli' && v['mli-only'] ? 'mli-only' : kernels, mli });
     if (v.json) {
       const s = r.summary;
-      const doc = { ...s, executable: join(r.projectDir, s.executable), projectDir: r.projectDir, board: r.board, compileMs: r.compileMs, placement: r.placement, sizeReport: r.sizeReport };
+      const doc = {
+        ...s,
+        executable: join(r.projectDir, s.executable),
+        projectDir: r.projectDir,
+        board: r.board,
+        kernels,
+        mli: mli ? { root: mli.root, variant: mli.variant, roundMode: mli.roundMode, fullAccu: mli.fullAccu } : null,
+        compileMs: r.compileMs,
+        placement: r.placement,
+        sizeReport: r.sizeReport,
+      };
       process.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
+      if (mli) process.stdout.write(`embARC MLI ${mli.variant} from ${mli.root}\n`);
       process.stdout.write(formatCompileResult(r) + '\n');
     }
     return r.sizeReport && !r.sizeReport.fits ? EXIT.checkFailed : EXIT.ok;

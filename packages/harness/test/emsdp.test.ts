@@ -224,7 +224,7 @@ describe.skipIf(missing.length > 0)('EMSDP compile check on real models', () => 
     process.env.MLIFLOW_BOARDS = boards;
     let code: number;
     try {
-      code = await main(['compile', join(MODELS, 'kws_ref_model.tflite'), '--board', doc.name, '--out', out, '--json']);
+      code = await main(['compile', join(MODELS, 'kws_ref_model.tflite'), '--board', doc.name, '--out', out, '--kernels', 'portable', '--json']);
     } finally {
       write.mockRestore();
       if (saved === undefined) delete process.env.MLIFLOW_BOARDS;
