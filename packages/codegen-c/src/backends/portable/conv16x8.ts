@@ -1,7 +1,7 @@
 /** CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, 16x8 (int16 activations, int8 filters). */
 import { convParams, depthwiseParams, fullyConnectedParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call, requireSymmetricFilter } from './common.js';
 
 function requireTypes(ctx: LowerCtx, inId: number, fId: number, outId: number): void {
