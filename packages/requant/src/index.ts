@@ -7,3 +7,4 @@
  * 16-bit scale + shift and power-of-two Q-formats.
  */
 export {};
+export * from './schemes/index.js';

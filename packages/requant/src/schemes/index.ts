@@ -1,0 +1,11 @@
+export {
+  requantize,
+  selectOps,
+  SCHEME_NAMES,
+  type SchemeName,
+  type RequantOptions,
+  type RequantResult,
+  type LayerReport,
+  type QuantSummary,
+} from './requantize.js';
+export { measureStats, representableRange, type TensorStats } from './stats.js';
