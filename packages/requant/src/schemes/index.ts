@@ -9,3 +9,4 @@ export {
   type QuantSummary,
 } from './requantize.js';
 export { measureStats, representableRange, type TensorStats } from './stats.js';
+export { reencodeRecords } from './records.js';
