@@ -17,6 +17,7 @@ import { readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
+import { requantCommand } from './commands/requant.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -210,3 +211,4 @@ const example: Command = {
 };
 
 export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];
+COMMANDS.push(requantCommand);
