@@ -3,7 +3,7 @@ import type { DType, OpKind } from '@mliflow/ir';
 
 export type Backend = 'portable';
 
-export type CType = 'int8_t' | 'uint8_t' | 'int16_t' | 'int32_t';
+export type CType = 'int8_t' | 'uint8_t' | 'int16_t' | 'int32_t' | 'int64_t';
 
 export interface ConstArray {
   ctype: CType;

@@ -455,3 +455,91 @@ export class Requantizer {
     }
   }
 }
+
+/**
+ * tflite::LUTPopulate<int16_t> (float): a 513-entry table of `transform` over the int16
+ * input range, sampled at 512 steps, each entry nudged by half the interpolation error at
+ * its step's midpoint. Every operation in float32, as TFLite computes it.
+ */
+export function lutPopulateInt16(inputScale: number, inputZeroPoint: number, outputScale: number, outputZeroPoint: number, transform: (v: number) => number): Int16Array {
+  const inMin = f32(inputScale * (-32768 - inputZeroPoint));
+  const inMax = f32(inputScale * (32767 - inputZeroPoint));
+  const outMin = f32(outputScale * (-32768 - outputZeroPoint));
+  const outMax = f32(outputScale * (32767 - outputZeroPoint));
+  const steps = 512;
+  const step = f32(f32(inMax - inMin) / steps);
+  const halfStep = f32(step / 2);
+  const inv = f32(65536 / f32(outMax - outMin));
+  const clamp = (v: number): number => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+  const lut = new Int16Array(steps + 1);
+  for (let i = 0; i < steps; i++) {
+    const x = f32(inMin + f32(i * step));
+    const val = transform(x);
+    const valMid = transform(f32(x + halfStep));
+    const valNext = transform(f32(inMin + f32((i + 1) * step)));
+    const sample = roundAway(f32(val * inv));
+    const midInterp = roundAway(f32(f32(f32(valNext * inv) + sample) / 2));
+    const mid = roundAway(f32(valMid * inv));
+    const bias = roundAway(f32(f32(midInterp - mid) / 2));
+    lut[i] = clamp(f32(sample - bias));
+  }
+  lut[steps] = clamp(roundAway(f32(transform(inMax) * inv)));
+  return lut;
+}
+
+/** tflite::LUTLookup for int16: the entry at value's top 9 bits, interpolated by its low 7. */
+export function lutLookupInt16(value: number, lut: Int16Array): number {
+  const index = 256 + (value >> 7);
+  const offset = value & 0x7f;
+  const base = lut[index];
+  const slope = ((lut[index + 1] - base) << 16) >> 16;
+  return (((base + ((slope * offset + 64) >> 7)) << 16) >> 16);
+}
+
+/**
+ * Per-channel requantization of int64 accumulators (16x8 kernels with int64 bias): out =
+ * clamp(MultiplyByQuantizedMultiplier(int64 x, M[c], shift[c]) + zero_point, act_min, act_max),
+ * with each channel's reduced multiplier and rounding shift precomputed. `one` has the same
+ * contract as Requantizer's, so kernels take either.
+ */
+export class Requantizer64 {
+  declare readonly outZp: number;
+  declare readonly actMin: number;
+  declare readonly actMax: number;
+  private declare readonly m32: Int32Array;
+  private declare readonly shift: Int32Array;
+  private declare readonly reduced: Float64Array;
+  /** 2^(total_shift - 1) and 2^-total_shift. */
+  private declare readonly round: Float64Array;
+  private declare readonly scale: Float64Array;
+
+  constructor(multiplier: Int32Array, shift: Int32Array, outZp: number, actMin: number, actMax: number) {
+    const n = multiplier.length;
+    this.outZp = outZp;
+    this.actMin = actMin;
+    this.actMax = actMax;
+    this.m32 = Int32Array.from(multiplier);
+    this.shift = Int32Array.from(shift);
+    this.reduced = new Float64Array(n);
+    this.round = new Float64Array(n);
+    this.scale = new Float64Array(n);
+    for (let c = 0; c < n; c++) {
+      const m = multiplier[c];
+      const t = 15 - shift[c];
+      this.reduced[c] = m < 0x7fff0000 ? (m + (1 << 15)) >> 16 : 0x7fff;
+      this.round[c] = 2 ** (t - 1);
+      this.scale[c] = 2 ** -t;
+    }
+  }
+
+  /** Channel c of one accumulator (a safe integer), requantized, offset and clamped. */
+  one(x: number, c: number): number {
+    const p = x * this.reduced[c];
+    const y =
+      p < 4503599627370496 && p > -4503599627370496
+        ? Math.floor((p + this.round[c]) * this.scale[c]) | 0
+        : multiplyByQuantizedMultiplier64(BigInt(x), this.m32[c], this.shift[c]);
+    const v = y + this.outZp;
+    return v < this.actMin ? this.actMin : v > this.actMax ? this.actMax : v;
+  }
+}

@@ -257,6 +257,41 @@ typedef struct {
   int32_t scratch_bytes; /* im2col patches (zero-point filled), see mlf_conv.c */
 } mlf_conv_params;
 
+/*
+ * CONV_2D and DEPTHWISE_CONV_2D, 16x8: int16 activations (zero points 0), int8 per-channel
+ * filters. `wide` follows the bias type: 1 (int64 bias, or none) accumulates in int64 and
+ * requantizes with mlf_mbqm64; 0 (int32 bias) wraps the sum to int32 and uses mlf_mbqm.
+ */
+typedef struct {
+  int32_t batches;
+  int32_t in_h, in_w, in_c;
+  int32_t out_h, out_w, out_c;
+  int32_t k_h, k_w;
+  int32_t stride_h, stride_w;
+  int32_t dil_h, dil_w;
+  int32_t pad_top, pad_left;
+  int32_t depth_mult; /* depthwise only */
+  int32_t act_min, act_max;
+  int32_t wide;
+  const int8_t *filter;
+  const int64_t *bias; /* per out channel */
+  const int32_t *mult; /* per out channel */
+  const int32_t *shift;
+} mlf_conv16x8_params;
+
+/* FULLY_CONNECTED, 16x8 (`wide` as for mlf_conv16x8_params). */
+typedef struct {
+  int32_t batches, accum_depth, out_depth;
+  int32_t out_zp;
+  int32_t act_min, act_max;
+  int32_t q_stride; /* 1: per-channel mult/shift; 0: one entry for all */
+  int32_t wide;
+  const int8_t *filter;
+  const int64_t *bias; /* folded: bias - in_zp * sum(row) */
+  const int32_t *mult;
+  const int32_t *shift;
+} mlf_fc16x8_params;
+
 /* FULLY_CONNECTED, int8. */
 typedef struct {
   int32_t batches, accum_depth, out_depth;
@@ -280,7 +315,7 @@ typedef struct {
   int32_t act_min, act_max;
 } mlf_pool_params;
 
-/* ADD, int8, general rescaling; broadcasting through 0 strides. */
+/* ADD, int8 or int16, general rescaling; broadcasting through 0 strides. */
 typedef struct {
   int32_t size;      /* output elements */
   int32_t broadcast; /* 0: same shapes, plain elementwise */
@@ -313,7 +348,7 @@ typedef struct {
   int32_t in_strides[MLF_MAX_DIMS]; /* input stride (elements) of each output dim */
 } mlf_transpose_params;
 
-/* MEAN over a contiguous block of axes: input viewed as [outer][reduce][inner]. */
+/* MEAN over a contiguous block of axes (int8 or int16): input viewed as [outer][reduce][inner]. */
 typedef struct {
   int32_t outer, reduce, inner;
   int32_t in_zp, out_zp;
@@ -326,6 +361,14 @@ typedef struct {
   int32_t in_mult, in_left_shift;
   int32_t diff_min;
 } mlf_softmax_params;
+
+/* SOFTMAX, int16 in and out: TFLite's two 513-entry interpolated tables (Q0.15 out). */
+typedef struct {
+  int32_t outer, depth;
+  int32_t in_mult, in_shift;
+  const int16_t *exp_lut;
+  const int16_t *one_over_one_plus_x_lut;
+} mlf_softmax16_params;
 
 /* QUANTIZE between integer types (TFLite's Requantize). */
 typedef struct {
@@ -351,19 +394,28 @@ void mlf_dwconv2d_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out, vo
 void mlf_dwconv2d_3x3_s8(const mlf_conv_params *p, const int8_t *in, int8_t *out, void *scratch);
 /* mlf_fc.c */
 void mlf_fc_s8(const mlf_fc_params *p, const int8_t *in, int8_t *out);
+/* mlf_16x8.c */
+void mlf_conv2d_s16(const mlf_conv16x8_params *p, const int16_t *in, int16_t *out);
+void mlf_dwconv2d_s16(const mlf_conv16x8_params *p, const int16_t *in, int16_t *out);
+void mlf_fc_s16(const mlf_fc16x8_params *p, const int16_t *in, int16_t *out);
 /* mlf_pool.c */
 void mlf_avgpool_s8(const mlf_pool_params *p, const int8_t *in, int8_t *out);
 void mlf_maxpool_s8(const mlf_pool_params *p, const int8_t *in, int8_t *out);
+void mlf_avgpool_s16(const mlf_pool_params *p, const int16_t *in, int16_t *out);
+void mlf_maxpool_s16(const mlf_pool_params *p, const int16_t *in, int16_t *out);
 /* mlf_eltwise.c */
 void mlf_add_s8(const mlf_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+void mlf_add_s16(const mlf_add_params *p, const int16_t *in1, const int16_t *in2, int16_t *out);
 void mlf_copy(const mlf_copy_params *p, const void *in, void *out);
 /* mlf_shape.c */
 void mlf_pad(const mlf_pad_params *p, const void *in, void *out);
 void mlf_transpose(const mlf_transpose_params *p, const void *in, void *out);
 /* mlf_reduce.c */
 void mlf_mean_s8(const mlf_mean_params *p, const int8_t *in, int8_t *out);
+void mlf_mean_s16(const mlf_mean_params *p, const int16_t *in, int16_t *out);
 void mlf_softmax_s8_s8(const mlf_softmax_params *p, const int8_t *in, int8_t *out);
 void mlf_softmax_s8_s16(const mlf_softmax_params *p, const int8_t *in, int16_t *out);
+void mlf_softmax_s16_s16(const mlf_softmax16_params *p, const int16_t *in, int16_t *out);
 /* mlf_quantize.c: mlf_requant_<in>_<out> */
 void mlf_requant_s8_s8(const mlf_requant_params *p, const int8_t *in, int8_t *out);
 void mlf_requant_s8_s16(const mlf_requant_params *p, const int8_t *in, int16_t *out);

@@ -257,7 +257,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
 }
 
 function ctypeBytes(c: CType): number {
-  return c === 'int32_t' ? 4 : c === 'int16_t' ? 2 : 1;
+  return c === 'int64_t' ? 8 : c === 'int32_t' ? 4 : c === 'int16_t' ? 2 : 1;
 }
 
 function paramExpr(

@@ -1,8 +1,9 @@
-/** CONV_2D and DEPTHWISE_CONV_2D, int8 with per-channel int8 filters. */
+/** CONV_2D and DEPTHWISE_CONV_2D, int8 with per-channel int8 filters (16x8 in conv16x8.ts). */
 import { convParams, depthwiseParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
 import { call, requireSymmetricFilter, slideDelta, wrap32 } from './common.js';
+import { lowerConv16x8 } from './conv16x8.js';
 
 export function lowerConv(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
@@ -13,7 +14,7 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
   const fId = ctx.input(1);
   const bId = ctx.optionalInput(2);
   const outId = ctx.output(0);
-  if (ctx.dtype(inId) === 'int16') throw ctx.fail('16-bit activations (16x8) have no portable kernel yet');
+  if (ctx.dtype(inId) === 'int16') return lowerConv16x8(ctx);
   ctx.requireDtype(inId, 'the input', 'int8');
   ctx.requireDtype(outId, 'the output', 'int8');
   ctx.requireDtype(fId, 'the filter', 'int8');

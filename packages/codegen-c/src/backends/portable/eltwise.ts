@@ -1,4 +1,4 @@
-/** ADD (int8) and RESHAPE when it could not be an alias. */
+/** ADD (int8, int16) and RESHAPE when it could not be an alias. */
 import { addParams, elementCount, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
@@ -22,10 +22,9 @@ export function lowerAdd(ctx: LowerCtx): KernelCall {
   const a = ctx.input(0);
   const b = ctx.input(1);
   const outId = ctx.output(0);
-  if (ctx.dtype(outId) === 'int16') throw ctx.fail('16-bit ADD has no portable kernel yet');
-  ctx.requireDtype(a, 'input 0', 'int8');
-  ctx.requireDtype(b, 'input 1', 'int8');
-  ctx.requireDtype(outId, 'the output', 'int8');
+  const dt = ctx.requireDtype(outId, 'the output', 'int8', 'int16');
+  ctx.requireDtype(a, 'input 0', dt);
+  ctx.requireDtype(b, 'input 1', dt);
   const p = ctx.params(addParams);
   const sa = ctx.shape(a);
   const sb = ctx.shape(b);
@@ -36,7 +35,7 @@ export function lowerAdd(ctx: LowerCtx): KernelCall {
   const size = elementCount(so);
   if (same && elementCount(sa) !== size) throw ctx.fail('output size differs from the inputs');
   return call(ctx, {
-    kernel: 'mlf_add_s8',
+    kernel: dt === 'int16' ? 'mlf_add_s16' : 'mlf_add_s8',
     paramsType: 'mlf_add_params',
     params: {
       size,

@@ -3,6 +3,7 @@ import { fullyConnectedParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
 import { call, requireSymmetricFilter, wrap32 } from './common.js';
+import { lowerFullyConnected16x8 } from './conv16x8.js';
 
 export function lowerFullyConnected(ctx: LowerCtx): KernelCall {
   const op = ctx.w.op;
@@ -11,7 +12,7 @@ export function lowerFullyConnected(ctx: LowerCtx): KernelCall {
   const fId = ctx.input(1);
   const bId = ctx.optionalInput(2);
   const outId = ctx.output(0);
-  if (ctx.dtype(inId) === 'int16') throw ctx.fail('16-bit activations have no portable FULLY_CONNECTED kernel yet');
+  if (ctx.dtype(inId) === 'int16') return lowerFullyConnected16x8(ctx);
   if (ctx.dtype(inId) === 'float32') throw ctx.fail('float FULLY_CONNECTED is not supported; quantize the model');
   ctx.requireDtype(inId, 'the input', 'int8');
   ctx.requireDtype(outId, 'the output', 'int8');

@@ -1,4 +1,4 @@
-/** AVERAGE_POOL_2D and MAX_POOL_2D, int8. */
+/** AVERAGE_POOL_2D and MAX_POOL_2D, int8 and int16. */
 import { isKind, poolParams } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
@@ -10,14 +10,14 @@ export function lowerPool(ctx: LowerCtx): KernelCall {
   const a = op.attrs;
   const inId = ctx.input(0);
   const outId = ctx.output(0);
-  if (ctx.dtype(inId) === 'int16') throw ctx.fail('16-bit pooling has no portable kernel yet');
-  ctx.requireDtype(inId, 'the input', 'int8');
-  ctx.requireDtype(outId, 'the output', 'int8');
+  const dt = ctx.requireDtype(inId, 'the input', 'int8', 'int16');
+  ctx.requireDtype(outId, 'the output', dt);
+  const s16 = dt === 'int16';
   const { window: w, actMin, actMax } = ctx.params(poolParams);
   const { batches, inH, inW, C: c, outH, outW, padTop, padLeft } = w;
   const avg = op.kind === 'average_pool_2d';
   return call(ctx, {
-    kernel: avg ? 'mlf_avgpool_s8' : 'mlf_maxpool_s8',
+    kernel: `${avg ? 'mlf_avgpool' : 'mlf_maxpool'}_${s16 ? 's16' : 's8'}`,
     paramsType: 'mlf_pool_params',
     params: {
       batches,
@@ -38,8 +38,9 @@ export function lowerPool(ctx: LowerCtx): KernelCall {
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
     scratchBytes: 0,
     inPlaceOk: [],
+    // slideDelta counts elements, which are bytes only for int8.
     slide:
-      batches === 1
+      batches === 1 && !s16
         ? {
             output: outId,
             input: inId,

@@ -1,4 +1,4 @@
-/** MEAN (int8) and SOFTMAX (int8 -> int8 or int16). */
+/** MEAN (int8, int16) and SOFTMAX (int8 -> int8 or int16; int16 -> int16). */
 import { elementCount, isKind, meanParams, softmaxParams } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../passes/lower.js';
@@ -9,9 +9,8 @@ export function lowerMean(ctx: LowerCtx): KernelCall {
   if (!isKind(op, 'mean')) throw ctx.fail('not MEAN');
   const inId = ctx.input(0);
   const outId = ctx.output(0);
-  if (ctx.dtype(inId) === 'int16') throw ctx.fail('16-bit MEAN has no portable kernel yet');
-  ctx.requireDtype(inId, 'the input', 'int8');
-  ctx.requireDtype(outId, 'the output', 'int8');
+  const dt = ctx.requireDtype(inId, 'the input', 'int8', 'int16');
+  ctx.requireDtype(outId, 'the output', dt);
   const p = ctx.params(meanParams);
   const shape = ctx.shape(inId);
   const axes = p.axes;
@@ -26,7 +25,7 @@ export function lowerMean(ctx: LowerCtx): KernelCall {
   const inner = elementCount(shape.slice(hi + 1));
   if (outer * inner !== elementCount(ctx.shape(outId))) throw ctx.fail('output size does not match the reduction');
   return call(ctx, {
-    kernel: 'mlf_mean_s8',
+    kernel: dt === 'int16' ? 'mlf_mean_s16' : 'mlf_mean_s8',
     paramsType: 'mlf_mean_params',
     params: { outer, reduce, inner, in_zp: p.inputZeroPoint, out_zp: p.outputZeroPoint, mult: p.multiplier, shift: p.shift },
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
@@ -42,7 +41,7 @@ export function lowerSoftmax(ctx: LowerCtx): KernelCall {
   if (!isKind(op, 'softmax')) throw ctx.fail('not SOFTMAX');
   const inId = ctx.input(0);
   const outId = ctx.output(0);
-  if (ctx.dtype(inId) === 'int16') throw ctx.fail('16-bit-input SOFTMAX has no portable kernel yet');
+  if (ctx.dtype(inId) === 'int16') return lowerSoftmax16(ctx);
   ctx.requireDtype(inId, 'the input', 'int8');
   ctx.requireDtype(outId, 'the output', 'int8', 'int16');
   const p = ctx.params(softmaxParams);
@@ -54,6 +53,32 @@ export function lowerSoftmax(ctx: LowerCtx): KernelCall {
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
     scratchBytes: 0,
     inPlaceOk: s16 ? [] : [{ output: outId, input: inId }],
+    macs: 0,
+    sources: ['mlf_reduce.c'],
+  });
+}
+
+/** SOFTMAX, int16 in and out: the golden kernel's tables become constant arrays. */
+function lowerSoftmax16(ctx: LowerCtx): KernelCall {
+  const inId = ctx.input(0);
+  const outId = ctx.output(0);
+  ctx.requireDtype(outId, 'the output', 'int16');
+  const p = ctx.params(softmaxParams);
+  return call(ctx, {
+    kernel: 'mlf_softmax_s16_s16',
+    paramsType: 'mlf_softmax16_params',
+    params: {
+      outer: p.rows,
+      depth: p.depth,
+      in_mult: p.inputMultiplier,
+      in_shift: p.inputLeftShift,
+      exp_lut: { array: { ctype: 'int16_t', data: p.expLut!, what: 'exp table' } },
+      one_over_one_plus_x_lut: { array: { ctype: 'int16_t', data: p.oneOverOnePlusXLut!, what: '1/(1+x) table' } },
+    },
+    args: [ctx.arg(inId, true), ctx.arg(outId, false)],
+    scratchBytes: 0,
+    // Element i is read (for the max, then for its exp) before the exp is written over it.
+    inPlaceOk: [{ output: outId, input: inId }],
     macs: 0,
     sources: ['mlf_reduce.c'],
   });

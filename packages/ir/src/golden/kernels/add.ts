@@ -6,6 +6,9 @@
  *         where M_k, s_k quantize scale_k / twice_max
  *   out = clamp(MultiplyByQuantizedMultiplierSmallerThanOneExp(a_1 + a_2, M_o, s_o) + zp_out, act)
  *         where M_o, s_o quantize twice_max / (2^20 * output_scale).
+ * int16: the same with left_shift = 15. TFLite Micro always takes this general path; TFLite's
+ *   power-of-two path (AddOptions.pot_scale_int16 with power-of-two scales) is not TFLite
+ *   Micro's, so pot_scale_int16 is ignored here as it is there.
  * float32: float32 sum, clamped to the fused activation's range.
  */
 import { elementCount, type Graph } from '../../graph.js';
@@ -59,11 +62,11 @@ export function broadcastIndices(ctx: PrepareContext, a: readonly number[], b: r
 
 /** ADD's Prepare (TFLite Micro's OpDataAdd). */
 export interface AddParams {
-  dtype: 'float32' | 'int8';
+  dtype: 'float32' | 'int8' | 'int16';
   /** The fused activation's bounds in the output's domain. */
   actMin: number;
   actMax: number;
-  /** int8 only (zero for float32). */
+  /** int8 and int16 only (zero for float32). */
   leftShift: number;
   input1Offset: number;
   input2Offset: number;
@@ -90,7 +93,9 @@ export function addParams(g: Graph, op: Op, index: number): AddParams {
   if (in1.dtype !== output.dtype || in2.dtype !== output.dtype) {
     throw ctx.unsupported(`inputs ${in1.dtype} and ${in2.dtype} with output ${output.dtype}: all must match`);
   }
-  if (output.dtype !== 'float32' && output.dtype !== 'int8') throw ctx.unsupported(`${output.dtype} is not handled (int8 or float32)`);
+  if (output.dtype !== 'float32' && output.dtype !== 'int8' && output.dtype !== 'int16') {
+    throw ctx.unsupported(`${output.dtype} is not handled (int8, int16 or float32)`);
+  }
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
   if (output.dtype === 'float32') {
     const none = { multiplier: 0, shift: 0 };
@@ -99,10 +104,10 @@ export function addParams(g: Graph, op: Op, index: number): AddParams {
   const q1 = perTensorQuant(ctx, in1, 'input 0');
   const q2 = perTensorQuant(ctx, in2, 'input 1');
   const qo = perTensorQuant(ctx, output, 'output');
-  const leftShift = 20;
+  const leftShift = output.dtype === 'int16' ? 15 : 20;
   const twiceMax = 2 * Math.max(q1.scale, q2.scale);
   return {
-    dtype: 'int8',
+    dtype: output.dtype,
     actMin,
     actMax,
     leftShift,
@@ -133,6 +138,19 @@ export const add: Kernel = {
         const out = buffers[outId] as Float32Array;
         for (let i = 0; i < n; i++) {
           const v = Math.fround(bc ? a[bc[0][i]] + b[bc[1][i]] : a[i] + b[i]);
+          out[i] = v < actMin ? actMin : v > actMax ? actMax : v;
+        }
+      };
+    }
+    if (p.dtype === 'int16') {
+      const scaled = (q: number, offset: number, m: QuantizedMultiplier): number => mulSmallerThanOneExp(Math.imul(q + offset, 1 << leftShift), m.multiplier, m.shift);
+      return (buffers: Buffers) => {
+        const a = buffers[id1] as Int16Array;
+        const b = buffers[id2] as Int16Array;
+        const out = buffers[outId] as Int16Array;
+        for (let i = 0; i < n; i++) {
+          const sum = (scaled(bc ? a[bc[0][i]] : a[i], off1, m1) + scaled(bc ? b[bc[1][i]] : b[i], off2, m2)) | 0;
+          const v = mulSmallerThanOneExp(sum, mo.multiplier, mo.shift) + outZp;
           out[i] = v < actMin ? actMin : v > actMax ? actMax : v;
         }
       };

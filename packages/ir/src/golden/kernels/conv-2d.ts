@@ -10,14 +10,28 @@
  * float32: total accumulated in float32 (product rounded, then sum rounded), then + bias,
  * then clamped to the fused activation's range.
  *
- * Both run over a copy of the input that is padded with zeros and, for int8, already offset
+ * int16 activations with int8 filters (16x8; input and output zero points 0), for each c:
+ *   acc = sum over in-image taps of filter * input, then + bias[c]
+ *   int64 bias (or none): acc in int64, out = MultiplyByQuantizedMultiplier(int64 acc, M[c], shift[c])
+ *     (the 16-bit reduced multiplier, one rounding shift);
+ *   int32 bias: acc in int32 (wrapping), the int32 double-rounding MultiplyByQuantizedMultiplier;
+ *   then clamped to the fused activation. Multipliers as for int8.
+ *
+ * All run over a copy of the input that is padded with zeros and, for int8, already offset
  * by the input zero point, so that padded taps add exactly zero and the inner loop has no
  * bounds checks. The int8 sums are exact integers, so the order of accumulation is free:
  * the fast path packs two channels per double (see PACK_FIELD below).
  */
 import { elementCount, type Graph, type Tensor } from '../../graph.js';
 import type { ConvAttrs, Op } from '../../ops.js';
-import { computeOutSize, computePadding, f32, perChannelMultipliers, Requantizer } from '../../quant.js';
+import {
+  computeOutSize,
+  computePadding,
+  f32,
+  perChannelMultipliers,
+  Requantizer,
+  Requantizer64,
+} from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
 import { activationBounds, perTensorQuant } from './prepare.js';
 
@@ -120,9 +134,56 @@ export function channelQuant(ctx: PrepareContext, input: Tensor, filter: Tensor,
 export function isFloatConv(ctx: PrepareContext, input: Tensor, filter: Tensor, output: Tensor): boolean {
   if (input.dtype === 'float32' && output.dtype === 'float32') return true;
   if (input.dtype !== 'int8' || output.dtype !== 'int8' || filter.dtype !== 'int8') {
-    throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8 or float32 only)`);
+    throw ctx.unsupported(`${input.dtype} input with ${filter.dtype} filter to ${output.dtype} output is not handled (int8, 16x8 or float32 only)`);
   }
   return false;
+}
+
+/** The activation dtype of a conv-like kernel: float32, int8, or int16 with an int8 filter (16x8). */
+export function convDtype(ctx: PrepareContext, input: Tensor, filter: Tensor, output: Tensor): 'float32' | 'int8' | 'int16' {
+  if (input.dtype === 'int16' && output.dtype === 'int16' && filter.dtype === 'int8') return 'int16';
+  return isFloatConv(ctx, input, filter, output) ? 'float32' : 'int8';
+}
+
+/** TFLite's 16x8 convolutions apply no zero points: they must be 0. */
+export function requireZeroPoints16(ctx: PrepareContext, q: ChannelQuant): void {
+  if (q.inputOffset !== 0 || q.outputZeroPoint !== 0) throw ctx.unsupported('16x8 needs zero points of 0 on the int16 input and output');
+}
+
+/**
+ * A 16x8 kernel's bias, which also picks its accumulator: an int64 bias (or none) means an
+ * int64 accumulator and MultiplyByQuantizedMultiplier(int64); an int32 bias an int32 one.
+ * (Without a bias, TFLite Micro reads the choice from the options' quantized_bias_type,
+ * which the IR does not keep; its default is the int64 one.)
+ */
+export interface Bias16x8 {
+  /** int64 accumulation. */
+  wide: boolean;
+  /** Exact: int64 values are limited to +-2^47, the range TFLite assumes for the accumulator. */
+  values: Float64Array;
+}
+
+export function bias16x8(ctx: PrepareContext, bias: Tensor | null, channels: number, allowInt32: boolean): Bias16x8 {
+  if (!bias) return { wide: true, values: new Float64Array(channels) };
+  if (!bias.data) throw ctx.unsupported(`bias "${bias.name}" is not constant`);
+  if (elementCount(bias.shape) !== channels) throw ctx.unsupported(`bias has ${elementCount(bias.shape)} values for ${channels} channels`);
+  if (bias.dtype === 'int32' && allowInt32) return { wide: false, values: Float64Array.from(biasInt32(ctx, bias, channels)) };
+  if (bias.dtype !== 'int64') throw ctx.unsupported(`bias "${bias.name}" is ${bias.dtype}; the 16x8 kernel takes int64${allowInt32 ? ' or int32' : ''} bias`);
+  const raw = new BigInt64Array(bias.data.buffer.slice(bias.data.byteOffset, bias.data.byteOffset + bias.data.byteLength));
+  const values = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    if (raw[c] > 1n << 47n || raw[c] < -(1n << 47n)) throw ctx.unsupported(`bias "${bias.name}" value ${raw[c]} is beyond +-2^47`);
+    values[c] = Number(raw[c]);
+  }
+  return { wide: true, values };
+}
+
+/**
+ * The 16x8 output stage for acc + bias[c]: Requantizer64 for an int64 accumulator, the int8
+ * kernels' Requantizer (which wraps its input to int32) for an int32 one.
+ */
+export function requantizer16x8(bias: Bias16x8, q: ChannelQuant, lo: number, hi: number): Requantizer | Requantizer64 {
+  return bias.wide ? new Requantizer64(q.multiplier, q.shift, q.outputZeroPoint, lo, hi) : new Requantizer(q.multiplier, q.shift, q.outputZeroPoint, lo, hi);
 }
 
 /** The int32 bias, or zeros when the optional bias is absent. */
@@ -182,14 +243,16 @@ function convShape(ctx: PrepareContext) {
 
 /** What CONV_2D's and DEPTHWISE_CONV_2D's Prepare share (TFLite Micro's OpDataConv). */
 export interface ConvLikeParams {
-  dtype: 'float32' | 'int8';
+  dtype: 'float32' | 'int8' | 'int16';
   window: Window;
   outC: number;
   /** The fused activation's bounds in the output's domain. */
   actMin: number;
   actMax: number;
-  /** int8 only. */
+  /** int8 and int16 only. */
   quant: ChannelQuant | null;
+  /** int16 only: the bias and the accumulator it selects. */
+  bias16: Bias16x8 | null;
 }
 
 export interface ConvParams extends ConvLikeParams {
@@ -200,14 +263,17 @@ export interface ConvParams extends ConvLikeParams {
 export function convParams(g: Graph, op: Op, index: number): ConvParams {
   const ctx = prepareContext(g, op, index);
   const { attrs, input, filter, output, w, outC, filterC } = convShape(ctx);
-  const quant = isFloatConv(ctx, input, filter, output) ? null : channelQuant(ctx, input, filter, output, 0, outC);
+  const dtype = convDtype(ctx, input, filter, output);
+  const quant = dtype === 'float32' ? null : channelQuant(ctx, input, filter, output, 0, outC);
+  if (dtype === 'int16') requireZeroPoints16(ctx, quant!);
+  const bias16 = dtype === 'int16' ? bias16x8(ctx, ctx.optionalInput(2), outC, true) : null;
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
-  return { dtype: quant ? 'int8' : 'float32', window: w, outC, filterC, actMin, actMax, quant };
+  return { dtype, window: w, outC, filterC, actMin, actMax, quant, bias16 };
 }
 
 export const conv2d: Kernel = {
   prepare(ctx) {
-    const { window: w, outC, filterC, actMin, actMax, quant } = convParams(ctx.graph, ctx.op, ctx.index);
+    const { window: w, outC, filterC, actMin, actMax, quant, bias16 } = convParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -224,8 +290,17 @@ export const conv2d: Kernel = {
         convFloat(w, padded, weights, biasF, buffers[outId] as Float32Array, outC, filterC, perGroup, actMin, actMax);
       };
     }
-    const biasI = biasInt32(ctx, bias, outC);
     const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
+    if (bias16) {
+      const rq = requantizer16x8(bias16, quant, actMin, actMax);
+      const weights = Float64Array.from(raw);
+      const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
+      return (buffers: Buffers) => {
+        fillPadded(w, buffers[inId] as Int16Array, padded, 0);
+        conv16x8(w, padded, weights, bias16.values, rq, outC, filterC, perGroup, buffers[outId] as Int16Array);
+      };
+    }
+    const biasI = biasInt32(ctx, bias, outC);
     const inOffset = quant.inputOffset;
     const rq = new Requantizer(quant.multiplier, quant.shift, quant.outputZeroPoint, actMin, actMax, biasI);
     const packed = groups === 1 ? packFilter(raw, outC, w.kH * w.kW * filterC) : null;
@@ -324,6 +399,81 @@ function convInt(
           acc[c] = a;
         }
         rq.row(acc, outC, bias, out, o);
+        o += outC;
+      }
+    }
+  }
+}
+
+/**
+ * The 16x8 convolution over the zero-padded input, channels in blocks of four as convInt.
+ * |filter * input| <= 2^22, so every sum is an exact integer in a double.
+ */
+function conv16x8(
+  w: Window,
+  x: Float64Array,
+  f: Float64Array,
+  bias: Float64Array,
+  rq: Requantizer | Requantizer64,
+  outC: number,
+  filterC: number,
+  perGroup: number,
+  out: Int16Array,
+): void {
+  const blocks = filterC === w.inC || perGroup % 4 === 0;
+  const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
+  const K = kH * kW * filterC;
+  const rowStride = padW * inC;
+  const contiguous = dilW === 1 && filterC === inC;
+  const span = contiguous ? kW * inC : filterC;
+  const spans = contiguous ? 1 : kW;
+  let o = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const base = ((b * padH + oy * strideH) * padW + ox * strideW) * inC;
+        let c = 0;
+        for (; blocks && c + 4 <= outC; c += 4) {
+          const g = ((c / perGroup) | 0) * filterC;
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          let fi = c * K;
+          for (let ky = 0; ky < kH; ky++) {
+            const rowBase = base + ky * dilH * rowStride + g;
+            for (let s = 0; s < spans; s++) {
+              let xi = rowBase + s * dilW * inC;
+              const end = xi + span;
+              while (xi < end) {
+                const v = x[xi++];
+                a0 += v * f[fi];
+                a1 += v * f[fi + K];
+                a2 += v * f[fi + 2 * K];
+                a3 += v * f[fi + 3 * K];
+                fi++;
+              }
+            }
+          }
+          out[o + c] = rq.one(a0 + bias[c], c);
+          out[o + c + 1] = rq.one(a1 + bias[c + 1], c + 1);
+          out[o + c + 2] = rq.one(a2 + bias[c + 2], c + 2);
+          out[o + c + 3] = rq.one(a3 + bias[c + 3], c + 3);
+        }
+        for (; c < outC; c++) {
+          const g = ((c / perGroup) | 0) * filterC;
+          let a = 0;
+          let fi = c * K;
+          for (let ky = 0; ky < kH; ky++) {
+            const rowBase = base + ky * dilH * rowStride + g;
+            for (let s = 0; s < spans; s++) {
+              let xi = rowBase + s * dilW * inC;
+              const end = xi + span;
+              while (xi < end) a += x[xi++] * f[fi++];
+            }
+          }
+          out[o + c] = rq.one(a + bias[c], c);
+        }
         o += outC;
       }
     }

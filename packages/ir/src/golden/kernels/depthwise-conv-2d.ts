@@ -5,23 +5,29 @@
  * int8: acc = bias[oc] + sum over in-image taps of filter * (input - input_zero_point);
  *   out = clamp(MultiplyByQuantizedMultiplier(acc, M[oc], shift[oc]) + output_zero_point, act)
  * with the per-channel multipliers derived as for CONV_2D (filter scales on axis 3).
+ * int16 activations, int8 filter (16x8; zero points 0), int64 bias only (TFLite Micro reads
+ * no other): acc = sum over in-image taps of filter * input, + bias[oc], in int64;
+ *   out = clamp(MultiplyByQuantizedMultiplier(int64 acc, M[oc], shift[oc]), act).
  * float32: float32 accumulation over taps in (ky, kx) order, + bias, clamped.
  */
 import type { Graph } from '../../graph.js';
 import type { DepthwiseAttrs, Op } from '../../ops.js';
-import { Requantizer, TWO_M31 } from '../../quant.js';
+import { Requantizer, TWO_M31, type Requantizer64 } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
 import {
+  bias16x8,
   biasInt32,
   channelQuant,
+  convDtype,
   convWindow,
   fillPadded,
   fitsPackedField,
   floatBias,
   floatConstant,
-  isFloatConv,
   PACK_FIELD,
   PACK_INV_FIELD,
+  requantizer16x8,
+  requireZeroPoints16,
   ROUNDER,
   type ConvLikeParams,
   type Window,
@@ -53,14 +59,17 @@ export interface DepthwiseParams extends ConvLikeParams {
 export function depthwiseParams(g: Graph, op: Op, index: number): DepthwiseParams {
   const ctx = prepareContext(g, op, index);
   const { attrs, input, filter, output, w, outC, dm } = depthwiseShape(ctx);
-  const quant = isFloatConv(ctx, input, filter, output) ? null : channelQuant(ctx, input, filter, output, 3, outC);
+  const dtype = convDtype(ctx, input, filter, output);
+  const quant = dtype === 'float32' ? null : channelQuant(ctx, input, filter, output, 3, outC);
+  if (dtype === 'int16') requireZeroPoints16(ctx, quant!);
+  const bias16 = dtype === 'int16' ? bias16x8(ctx, ctx.optionalInput(2), outC, false) : null;
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
-  return { dtype: quant ? 'int8' : 'float32', window: w, outC, depthMultiplier: dm, actMin, actMax, quant };
+  return { dtype, window: w, outC, depthMultiplier: dm, actMin, actMax, quant, bias16 };
 }
 
 export const depthwiseConv2d: Kernel = {
   prepare(ctx) {
-    const { window: w, outC, depthMultiplier: dm, actMin, actMax, quant } = depthwiseParams(ctx.graph, ctx.op, ctx.index);
+    const { window: w, outC, depthMultiplier: dm, actMin, actMax, quant, bias16 } = depthwiseParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -73,6 +82,16 @@ export const depthwiseConv2d: Kernel = {
       return (buffers: Buffers) => {
         fillPadded(w, buffers[inId] as Float32Array, padded, 0);
         depthwiseFloat(w, padded, weights, biasF, dm, acc, actMin, actMax, buffers[outId] as Float32Array);
+      };
+    }
+    if (bias16) {
+      const rq = requantizer16x8(bias16, quant, actMin, actMax);
+      const f = Float64Array.from(new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength));
+      const padded = new Float64Array(w.batches * w.padH * w.padW * w.inC);
+      const acc = new Float64Array(outC);
+      return (buffers: Buffers) => {
+        fillPadded(w, buffers[inId] as Int16Array, padded, 0);
+        depthwise16x8(w, padded, f, bias16.values, rq, dm, acc, buffers[outId] as Int16Array);
       };
     }
     const biasI = biasInt32(ctx, bias, outC);
@@ -133,6 +152,45 @@ function depthwiseInt(w: Window, x: Int32Array, f: Int32Array, bias: Int32Array,
         }
         rq.row(acc, outC, bias, out, o);
         o += outC;
+      }
+    }
+  }
+}
+
+/** The 16x8 depthwise convolution over the zero-padded input: exact sums in doubles (|tap| <= 2^22). */
+function depthwise16x8(
+  w: Window,
+  x: Float64Array,
+  f: Float64Array,
+  bias: Float64Array,
+  rq: Requantizer | Requantizer64,
+  dm: number,
+  acc: Float64Array,
+  out: Int16Array,
+): void {
+  const { batches, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padH, padW, inC } = w;
+  const outC = inC * dm;
+  let o = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        acc.set(bias);
+        for (let ky = 0; ky < kH; ky++) {
+          for (let kx = 0; kx < kW; kx++) {
+            const xi = ((b * padH + oy * strideH + ky * dilH) * padW + ox * strideW + kx * dilW) * inC;
+            const fi = (ky * kW + kx) * outC;
+            if (dm === 1) {
+              for (let c = 0; c < outC; c++) acc[c] += x[xi + c] * f[fi + c];
+            } else {
+              for (let ic = 0; ic < inC; ic++) {
+                const v = x[xi + ic];
+                const oc0 = ic * dm;
+                for (let m = 0; m < dm; m++) acc[oc0 + m] += v * f[fi + oc0 + m];
+              }
+            }
+          }
+        }
+        for (let oc = 0; oc < outC; oc++) out[o++] = rq.one(acc[oc], oc);
       }
     }
   }

@@ -8,13 +8,16 @@
  *   with M, shift from double(float(input_scale * filter_scale)) / double(output_scale).
  * int8, per-channel filter: no filter offset, and M[c], shift[c] from
  *   double(input_scale) * double(filter_scale[c]) / double(output_scale).
+ * int16 input and output, int8 filter (16x8): the same sums, offsets and multipliers, with
+ *   an int64 bias (or none): acc in int64, MultiplyByQuantizedMultiplier(int64 acc, M, shift);
+ *   an int32 bias: acc in int32 (wrapping), the int32 MultiplyByQuantizedMultiplier.
  * float32: float32 accumulation, + bias, clamped to the fused activation's range.
  */
 import { elementCount, type Graph } from '../../graph.js';
 import type { Op } from '../../ops.js';
 import { perChannelMultipliers, perTensorConvMultiplier, Requantizer } from '../../quant.js';
 import { prepareContext, type Buffers, type Kernel, type PrepareContext } from '../kernel.js';
-import { biasInt32, floatBias, floatConstant, isFloatConv, type ChannelQuant } from './conv-2d.js';
+import { bias16x8, biasInt32, convDtype, floatBias, floatConstant, requantizer16x8, type Bias16x8, type ChannelQuant } from './conv-2d.js';
 import { activationBounds, perTensorQuant } from './prepare.js';
 
 function fcShape(ctx: PrepareContext) {
@@ -37,7 +40,7 @@ function fcShape(ctx: PrepareContext) {
 
 /** FULLY_CONNECTED's Prepare (TFLite Micro's OpDataFullyConnected). */
 export interface FullyConnectedParams {
-  dtype: 'float32' | 'int8';
+  dtype: 'float32' | 'int8' | 'int16';
   batches: number;
   accum: number;
   outDepth: number;
@@ -48,8 +51,10 @@ export interface FullyConnectedParams {
   /** The fused activation's bounds in the output's domain. */
   actMin: number;
   actMax: number;
-  /** int8 only; a per-tensor multiplier is repeated over the output rows. */
+  /** int8 and int16 only; a per-tensor multiplier is repeated over the output rows. */
   quant: ChannelQuant | null;
+  /** int16 only: the bias and the accumulator it selects. */
+  bias16: Bias16x8 | null;
 }
 
 export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConnectedParams {
@@ -57,7 +62,8 @@ export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConn
   const { attrs, input, filter, output, accum, outDepth, batches } = fcShape(ctx);
   const [actMin, actMax] = activationBounds(ctx, attrs.activation, output);
   const base = { batches, accum, outDepth, actMin, actMax };
-  if (isFloatConv(ctx, input, filter, output)) return { ...base, dtype: 'float32', perChannel: false, filterOffset: 0, quant: null };
+  const dtype = convDtype(ctx, input, filter, output);
+  if (dtype === 'float32') return { ...base, dtype, perChannel: false, filterOffset: 0, quant: null, bias16: null };
   const inQ = perTensorQuant(ctx, input, 'input');
   const outQ = perTensorQuant(ctx, output, 'output');
   const fQ = filter.quant;
@@ -78,12 +84,13 @@ export function fullyConnectedParams(g: Graph, op: Op, index: number): FullyConn
     filterOffset = -(fQ.zeroPoint[0] ?? 0);
   }
   const quant = { inputOffset: -inQ.zeroPoint, outputZeroPoint: outQ.zeroPoint, multiplier, shift };
-  return { ...base, dtype: 'int8', perChannel, filterOffset, quant };
+  const bias16 = dtype === 'int16' ? bias16x8(ctx, ctx.optionalInput(2), outDepth, true) : null;
+  return { ...base, dtype, perChannel, filterOffset, quant, bias16 };
 }
 
 export const fullyConnected: Kernel = {
   prepare(ctx) {
-    const { accum, outDepth, batches, filterOffset, actMin, actMax, quant } = fullyConnectedParams(ctx.graph, ctx.op, ctx.index);
+    const { accum, outDepth, batches, filterOffset, actMin, actMax, quant, bias16 } = fullyConnectedParams(ctx.graph, ctx.op, ctx.index);
     const filter = ctx.input(1);
     const bias = ctx.optionalInput(2);
     const inId = ctx.op.inputs[0];
@@ -103,6 +110,27 @@ export const fullyConnected: Kernel = {
             for (let d = 0; d < accum; d++) total = f32(total + f32(x[xi++] * weights[fi++]));
             const v = f32(total + biasF[c]);
             out[b * outDepth + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+          }
+        }
+      };
+    }
+    if (bias16) {
+      const rq = requantizer16x8(bias16, quant, actMin, actMax);
+      const raw = new Int8Array(filter.data!.buffer, filter.data!.byteOffset, filter.data!.byteLength);
+      const weights = Float64Array.from(raw, (v) => v + filterOffset);
+      const xs = new Float64Array(accum);
+      const inOffset = quant.inputOffset;
+      const biasV = bias16.values;
+      return (buffers: Buffers) => {
+        const x = buffers[inId] as Int16Array;
+        const out = buffers[outId] as Int16Array;
+        for (let b = 0; b < batches; b++) {
+          for (let d = 0, xi = b * accum; d < accum; d++) xs[d] = x[xi + d] + inOffset;
+          for (let c = 0; c < outDepth; c++) {
+            // |(filter + offset) * (input + offset)| < 2^25: the sum is exact in a double.
+            let acc = biasV[c];
+            for (let d = 0, fi = c * accum; d < accum; d++) acc += weights[fi++] * xs[d];
+            out[b * outDepth + c] = rq.one(acc, c);
           }
         }
       };
