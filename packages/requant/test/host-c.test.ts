@@ -1,5 +1,5 @@
 /**
- * Every re-quantized int8 shared model (sym8, pow2-8) through the C code generator: built
+ * Every re-quantized int8 shared model (sym8, pow2-8, pow2-16x8) through the C code generator: built
  * with gcc -Wall -Wextra -Werror and run on the shared vectors' records (re-encoded for the
  * new input quantization), 0 differing bytes against the golden executor.
  */
@@ -15,7 +15,7 @@ import { make, run, tempProject } from '../../codegen-c/test/helpers.js';
 import { int8Models } from './helpers.js';
 
 const RECORD_LIMIT: Record<string, number> = { mobilenet_v2_quantized_1x3x224x224: 1 };
-const SCHEMES: SchemeName[] = ['sym8', 'pow2-8'];
+const SCHEMES: SchemeName[] = ['sym8', 'pow2-8', 'pow2-16x8'];
 const dirs: string[] = [];
 afterAll(() => {
   if (!process.env.MLIFLOW_KEEP) for (const d of dirs) rmSync(d, { recursive: true, force: true });

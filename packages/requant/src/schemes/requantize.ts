@@ -182,8 +182,9 @@ export function requantize(g: Graph, opts: RequantOptions): RequantResult {
   if (!SCHEME_NAMES.includes(scheme)) throw new UsageError(`unknown scheme "${String(scheme)}"; use ${SCHEME_NAMES.join(', ')}`);
   const correct = opts.weightCorrection ?? true;
   const fold = opts.roundingFolding ?? true;
-  checkInt8(g, file);
   const pow2 = scheme !== 'sym8';
+  if (!opts.only && alreadyIn(g, scheme)) return { graph: g, noop: true, layers: [], statistics: { source: 'data-free', records: 0 } };
+  checkInt8(g, file);
 
   // 1. Each operator's mode.
   const selected = opts.only ? selectOps(g, opts.only, file) : null;
@@ -381,7 +382,11 @@ export function requantize(g: Graph, opts: RequantOptions): RequantResult {
       return;
     }
     if (modes[i] === 'keep') return;
-    if (modes[i] === 'p16') op.version = P16_VERSION[op.kind]!;
+    if (modes[i] === 'p16') {
+      op.version = P16_VERSION[op.kind]!;
+      // TFLite's power-of-two int16 ADD path is not TFLite Micro's; the general one is.
+      if (op.kind === 'add') (op.attrs as { potScaleInt16: boolean }).potScaleInt16 = false;
+    }
     const biasType: DType = modes[i] === 'p16' ? 'int64' : 'int32';
     const xOld = g.tensors[orig.inputs[0]].quant!.scale[0];
     const xNew = tensors[op.inputs[0]].quant!.scale[0];
@@ -455,6 +460,34 @@ export function requantize(g: Graph, opts: RequantOptions): RequantResult {
   const graph: Graph = { ...g, tensors: tensors.map(stripMinMax), ops };
   const noop = sameModel(g, graph);
   return { graph: noop ? g : graph, noop, layers, statistics: { source: stats ? 'calibration' : 'data-free', records } };
+}
+
+/**
+ * Whether every tensor already meets the scheme: zero points 0 (the pinned int8 SOFTMAX output
+ * aside), power-of-two scales for pow2-*, and for pow2-16x8 int16 outputs wherever the
+ * operator has a 16x8 form (QUANTIZE to int8 feeds the ones that have none).
+ */
+function alreadyIn(g: Graph, scheme: SchemeName): boolean {
+  const softmaxOut = new Set(g.ops.filter((op) => op.kind === 'softmax').flatMap((op) => op.outputs));
+  const quantOk = g.tensors.every((t, id) => {
+    if (!t.quant) return true;
+    if (softmaxOut.has(id) && t.dtype === 'int8' && t.quant.zeroPoint[0] === -128 && t.quant.scale[0] === f32(1 / 256)) return true;
+    return t.quant.zeroPoint.every((z) => z === 0) && (scheme === 'sym8' || t.quant.scale.every(isPow2));
+  });
+  if (!quantOk) return false;
+  const want16 = (op: Op): boolean => scheme === 'pow2-16x8' && P16_VERSION[op.kind] !== undefined;
+  const outputsOk = g.ops.every((op) => {
+    const t = g.tensors[op.outputs[0]];
+    if (op.kind === 'quantize') return scheme === 'pow2-16x8' && (t.dtype === 'int16' || t.dtype === 'int8');
+    if (!SUPPORTED.has(op.kind)) return false;
+    return t.dtype === (want16(op) ? 'int16' : 'int8');
+  });
+  // A graph input takes its first consumer's form, as in requantize.
+  const inputsOk = g.inputs.every((id) => {
+    const first = g.ops.find((op) => op.inputs.includes(id));
+    return g.tensors[id].dtype === (first && want16(first) ? 'int16' : 'int8');
+  });
+  return outputsOk && inputsOk;
 }
 
 /** Calibration min/max of the input model no longer describe the new quantization. */
