@@ -19,7 +19,8 @@ export function reencodeRecords(from: Graph, to: Graph, records: Uint8Array, wha
       const outBytes = byteSize(b);
       const qa = a.quant!;
       const qb = b.quant!;
-      const va = typedView(a.dtype, records.slice(src, src + inBytes)) as Int8Array | Int16Array;
+      // new Uint8Array copies (a Node Buffer's slice would be a view of the whole pool).
+      const va = typedView(a.dtype, new Uint8Array(records.subarray(src, src + inBytes))) as Int8Array | Int16Array;
       const vb = typedView(b.dtype, out.subarray(dst, dst + outBytes)) as Int8Array | Int16Array;
       const za = qa.zeroPoint[0] ?? 0;
       for (let i = 0; i < va.length; i++) {

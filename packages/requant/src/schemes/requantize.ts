@@ -25,7 +25,7 @@ import {
   type Quantization,
   type Tensor,
 } from '@mliflow/ir';
-import { measureStats, representableRange, type TensorStats } from './stats.js';
+import { leastErrorScale, measureStats, representableRange, type TensorStats } from './stats.js';
 import { convLayout, depthwiseLayout, matrixLayout, rebias, reweight, type WeightLayout } from './weights.js';
 
 export type SchemeName = 'sym8' | 'pow2-8' | 'pow2-16x8';
@@ -335,7 +335,17 @@ export function requantize(g: Graph, opts: RequantOptions): RequantResult {
       }
       let s = Math.max(-lo / (qmax + 1), hi / qmax);
       if (!(s > 0)) s = old.scale[0];
-      if (pow2) s = pow2Cover(s, qmax);
+      const hist = stats ? members.map((m) => stats!.get(origin[m])?.histogram).filter((h) => h) : [];
+      // With calibration, a grid that clips a few outliers may fit the rest better; not for
+      // values that decide the result (graph outputs, softmax inputs), where the top matters.
+      const decides = members.some((m) => g.outputs.includes(origin[m]) || ops.some((op) => op.kind === 'softmax' && op.inputs[0] === m));
+      if (hist.length > 0 && !decides) {
+        const top = pow2 ? 2 ** Math.ceil(Math.log2(s)) : s;
+        const candidates = pow2 ? [top, top / 2, top / 4] : [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((f) => top * f);
+        s = leastErrorScale(candidates, hist as { value: Float64Array; count: Float64Array }[], qmax);
+      } else if (pow2) {
+        s = pow2Cover(s, qmax);
+      }
       quant = { scale: [f32(s)], zeroPoint: [0], axis: 0 };
     }
     for (const m of members) {
@@ -356,7 +366,12 @@ export function requantize(g: Graph, opts: RequantOptions): RequantResult {
   const rule = {
     keeps: (s: number) => !pow2 || isPow2(s),
     naive: (s: number) => (pow2 ? pow2Nearest(s) : s),
-    corrected: (s: number, maxAbs: number) => (pow2 ? (maxAbs > 0 ? pow2Cover(maxAbs / 127, 127) : pow2Nearest(s)) : maxAbs > 0 ? maxAbs / 127 : s),
+    corrected: (s: number, maxAbs: number) => {
+      if (!(maxAbs > 0)) return [pow2 ? pow2Nearest(s) : s];
+      if (!pow2) return [maxAbs / 127];
+      const up = 2 ** Math.ceil(Math.log2(maxAbs / 127));
+      return [up, up / 2];
+    },
   };
   const rewritten = new Set<number>();
   const replace = (id: number, t: Tensor, what: string, k: number): void => {

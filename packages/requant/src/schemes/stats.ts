@@ -20,6 +20,8 @@ export interface TensorStats {
   max: number;
   /** Mean of the real values per channel, channels being the innermost `width` elements. */
   means: Map<number, Float64Array>;
+  /** For int8 tensors: how often each real value occurred, as (value, count) pairs. */
+  histogram: { value: Float64Array; count: Float64Array } | null;
 }
 
 /** real = scale * (q - zeroPoint) over the tensor's integer range, narrowed by a fused activation. */
@@ -49,21 +51,24 @@ export function measureStats(
 ): { stats: Map<number, TensorStats>; count: number } {
   const ex = new GoldenExecutor(g, { file });
   const n = recordCount(records.length, recordBytes(g, 'inputs'), `calibration records for ${file}`);
-  const sums = new Map<number, { min: number; max: number; sums: Map<number, Float64Array>; rows: Map<number, number> }>();
+  const sums = new Map<number, { min: number; max: number; sums: Map<number, Float64Array>; rows: Map<number, number>; codes: Float64Array | null }>();
   const accumulate = (id: number, bytes: Uint8Array): void => {
     const t = g.tensors[id];
     if (!t.quant || (t.dtype !== 'int8' && t.dtype !== 'int16')) return;
-    const v = typedView(t.dtype, bytes) as Int8Array | Int16Array;
+    // A copy when unaligned: typedView's own copy of a Node Buffer would be a view.
+    const v = typedView(t.dtype, bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes)) as Int8Array | Int16Array;
     const s = t.quant.scale[0];
     const zp = t.quant.zeroPoint[0] ?? 0;
     let e = sums.get(id);
-    if (!e) sums.set(id, (e = { min: Infinity, max: -Infinity, sums: new Map(), rows: new Map() }));
+    if (!e) sums.set(id, (e = { min: Infinity, max: -Infinity, sums: new Map(), rows: new Map(), codes: t.dtype === 'int8' ? new Float64Array(256) : null }));
     let qmin = Infinity;
     let qmax = -Infinity;
+    const codes = e.codes;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
       if (x < qmin) qmin = x;
       if (x > qmax) qmax = x;
+      if (codes) codes[x + 128]++;
     }
     e.min = Math.min(e.min, s * (qmin - zp));
     e.max = Math.max(e.max, s * (qmax - zp));
@@ -88,9 +93,44 @@ export function measureStats(
   const stats = new Map<number, TensorStats>();
   for (const [id, e] of sums) {
     const s = g.tensors[id].quant!.scale[0];
+    const zp = g.tensors[id].quant!.zeroPoint[0] ?? 0;
     const means = new Map<number, Float64Array>();
     for (const [w, acc] of e.sums) means.set(w, acc.map((x) => (s * x) / e.rows.get(w)!));
-    stats.set(id, { min: e.min, max: e.max, means });
+    const histogram = e.codes ? { value: Float64Array.from(e.codes, (_, k) => s * (k - 128 - zp)), count: e.codes } : null;
+    stats.set(id, { min: e.min, max: e.max, means, histogram });
   }
   return { stats, count: n };
+}
+
+/** Values a symmetric grid of step `scale` may clip: at most this fraction of those observed. */
+export const MAX_CLIPPED = 1e-3;
+
+/**
+ * The symmetric scale for observed values: among `candidates` (the first covers the whole
+ * observed range), the one with the least squared quantization error over the histogram,
+ * provided it clips at most MAX_CLIPPED of the values.
+ */
+export function leastErrorScale(candidates: number[], hist: { value: Float64Array; count: Float64Array }[], qmax: number): number {
+  let best = candidates[0];
+  let bestErr = Infinity;
+  for (const [k, s] of candidates.entries()) {
+    let err = 0;
+    let clipped = 0;
+    let total = 0;
+    for (const h of hist) {
+      for (let i = 0; i < h.value.length; i++) {
+        const c = h.count[i];
+        if (!c) continue;
+        const x = h.value[i];
+        const q = Math.round(x / s);
+        const qc = q > qmax ? qmax : q < -qmax - 1 ? -qmax - 1 : q;
+        if (qc !== q) clipped += c;
+        total += c;
+        err += c * (x - s * qc) ** 2;
+      }
+    }
+    if (k > 0 && clipped > MAX_CLIPPED * total) continue;
+    if (err < bestErr) [best, bestErr] = [s, err];
+  }
+  return best;
 }

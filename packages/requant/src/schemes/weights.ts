@@ -48,7 +48,8 @@ export function matrixLayout(w: Tensor): WeightLayout {
   return { channels: o, columns: i, channel: (k) => Math.floor(k / i), column: (k) => k % i };
 }
 
-export type ScaleRule = (oldScale: number, maxAbsReal: number) => number;
+/** Candidate new scales for a group of weights, from its old scale and largest real magnitude. */
+export type ScaleRule = (oldScale: number, maxAbsReal: number) => number[];
 
 export interface ReweightResult {
   tensor: Tensor;
@@ -84,9 +85,25 @@ export function reweight(
     const g = grp(i);
     maxAbs[g] = Math.max(maxAbs[g], Math.abs(q.scale[perChannel ? g : 0] * (src[i] - zp(g))));
   }
-  const newScale = q.scale.map((s, g) => {
-    if (rule.keeps(s) && zp(g) === 0) return s;
-    return f32(correct ? rule.corrected(s, maxAbs[g]) : rule.naive(s));
+  // Each group takes the candidate scale whose re-rounded (and clamped) weights are closest
+  // to the old real weights: the power of two above the range never clips, the one below
+  // halves the rounding step and clips only the few largest weights.
+  const candidates = q.scale.map((s, g) => (rule.keeps(s) && zp(g) === 0 ? [s] : correct ? rule.corrected(s, maxAbs[g]).map(f32) : [f32(rule.naive(s))]));
+  const sse = candidates.map((c) => new Float64Array(c.length));
+  for (let i = 0; i < n; i++) {
+    const g = grp(i);
+    const c = candidates[g];
+    if (c.length === 1) continue;
+    const real = q.scale[perChannel ? g : 0] * (src[i] - zp(g));
+    for (let k = 0; k < c.length; k++) {
+      const e = c[k] * Math.max(-127, clampTo('int8', Math.round(real / c[k]))) - real;
+      sse[g][k] += e * e;
+    }
+  }
+  const newScale = candidates.map((c, g) => {
+    let best = 0;
+    for (let k = 1; k < c.length; k++) if (sse[g][k] < sse[g][best]) best = k;
+    return c[best];
   });
   const out = new Int8Array(n);
   const expectedError = new Float64Array(layout.channels);
