@@ -6,7 +6,10 @@
  * TFLite runtime (the golden executor refuses kws_ref_model_float32's hybrid weights).
  * Also times re-quantizing mobilenet_v2 without calibration (the 5 s target).
  *
- *   pnpm bench:requant [--limit N] [--only kws|resnet|lstm] [--json]
+ *   pnpm bench:requant [--limit N] [--only kws|resnet|lstm] [--variants all|both|off] [--json]
+ *
+ * --variants both runs the float, int8 and calibrated both-algorithm rows only; off the
+ * others (each algorithm off, both off, data-free); all (default) every row.
  *
  * Calibration: the first CALIB records of the data set itself, which are also scored (1% of
  * CIFAR-10 and MNIST, 10% of kws01): the shared data sets are test sets only.
@@ -42,6 +45,8 @@ const opt = (name: string): string | undefined => {
 const limit = opt('limit') ? Number(opt('limit')) : undefined;
 const only = opt('only');
 const json = args.includes('--json');
+const variants = opt('variants') ?? 'all';
+if (!['all', 'both', 'off'].includes(variants)) throw new Error(`--variants ${variants}: all, both or off`);
 
 interface Row {
   model: string;
@@ -122,8 +127,11 @@ async function main(): Promise<void> {
       add(`${scheme}: ${label}`, top1(g2, out, labels), performance.now() - t, base);
     };
     for (const scheme of SCHEMES) {
-      for (const v of VARIANTS) run(scheme, `${v.label}, calibrated`, { wc: v.wc, ref: v.ref, calib });
-      run(scheme, 'both, data-free', { wc: true, ref: true });
+      for (const v of VARIANTS) {
+        if ((variants === 'both' && v.label !== 'both') || (variants === 'off' && v.label === 'both')) continue;
+        run(scheme, `${v.label}, calibrated`, { wc: v.wc, ref: v.ref, calib });
+      }
+      if (variants !== 'both') run(scheme, 'both, data-free', { wc: true, ref: true });
     }
   }
 

@@ -42,8 +42,9 @@ export const requantCommand: Command = {
     'pow2-8: sym8 with power-of-two scales everywhere; pow2-16x8: int16 power-of-two activations, int8 power-of-two\n' +
     'weights, int64 biases. Weight correction folds scale changes into weights and biases; rounding-error folding\n' +
     'moves the re-rounded weights\' expected error into the biases (after MRQ, Manohara et al. 2023).\n' +
-    'Without --calib, ranges are each tensor\'s representable range and input means its midpoint; with --calib\n' +
-    '(input records as in ../shared/vectors), both are measured with the golden executor.\n' +
+    'Without --calib, ranges are each tensor\'s representable range [lo, hi] and input means (lo + hi) / 8; with\n' +
+    '--calib (input records as in ../shared/vectors), both are measured with the golden executor, and activation\n' +
+    'scales take the least squared error over the observed values, clipping at most 0.1% of them.\n' +
     'A model already in the scheme is a no-op: NEW is written as a copy, and the command says so (exit 0).',
   options: {
     scheme: { type: 'string', valueName: 'NAME', help: `target scheme (${SCHEME_NAMES.join(', ')})` },

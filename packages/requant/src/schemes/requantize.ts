@@ -295,9 +295,14 @@ export function requantize(g: Graph, opts: RequantOptions): RequantResult {
     const o = origin[id];
     const m = stats?.get(o)?.means.get(width);
     if (m) return (k) => m[k];
+    // Data-free: (lo + hi) / 8 over the representable range. Activations cluster near 0 and
+    // a converter's range ends are extremes, some four standard deviations out; for a ReLU
+    // output [0, hi] this gives hi/8, near a half-normal's mean (0.8 sigma = hi/5). Measured
+    // on kws01 and 500 CIFAR-10 images, the plain midpoint overshoots badly (pow2-8 ResNet-8
+    // -15 points) and 0 (no folding) does worse than this.
     const [lo, hi] = representableRange(g.tensors[o], originalAct(o));
-    const mid = (lo + hi) / 2;
-    return () => mid;
+    const estimate = (lo + hi) / 8;
+    return () => estimate;
   };
 
   // 5. Each group's new quantization.

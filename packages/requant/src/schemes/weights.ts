@@ -18,7 +18,8 @@
  *  - rounding-error folding: the re-rounded weights are off by e_ck = Sw'_c w'_ck -
  *    Sw_c (w_ck - zw), so y_c moves by sum_k e_ck x_k, whose expectation
  *    sum_k e_ck E[x_k] is subtracted from the bias. E[x_k] is the mean of input channel k
- *    over calibration records, or, without them, the midpoint of the input's real range.
+ *    over calibration records, or, without them, (lo + hi) / 8 of the input's real range
+ *    [lo, hi] (requantize.ts says why).
  */
 import { clampTo, constView, f32, type DType, type Tensor } from '@mliflow/ir';
 
