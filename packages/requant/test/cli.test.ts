@@ -34,6 +34,12 @@ function expectCleanError(r: { code: number; stderr: string }, ...what: (string 
 }
 
 describe('mliflow requant: bad input', () => {
+  it('prints its help', async () => {
+    const r = await mliflow('--help');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^usage: pnpm mliflow requant MODEL/);
+    expect(r.stdout).toMatch(/--no-rounding-folding/);
+  });
   it('refuses a float model', async () => {
     expectCleanError(await mliflow(join(MODELS, 'pretrainedResnet.tflite'), '--scheme', 'sym8', '--out', join(tmp, 'x.tflite')), 'pretrainedResnet.tflite', /float model/);
   });
