@@ -6,10 +6,11 @@
  * TFLite runtime (the golden executor refuses kws_ref_model_float32's hybrid weights).
  * Also times re-quantizing mobilenet_v2 without calibration (the 5 s target).
  *
- *   pnpm bench:requant [--limit N] [--only kws|resnet|lstm] [--variants all|both|off] [--json]
+ *   pnpm bench:requant [--limit N] [--only kws|resnet|lstm] [--variants all|both|off|free] [--json]
  *
  * --variants both runs the float, int8 and calibrated both-algorithm rows only; off the
- * others (each algorithm off, both off, data-free); all (default) every row.
+ * others (each algorithm off, both off, data-free); free the int8 and data-free rows only;
+ * all (default) every row.
  *
  * Calibration: the first CALIB records of the data set itself, which are also scored (1% of
  * CIFAR-10 and MNIST, 10% of kws01): the shared data sets are test sets only.
@@ -46,7 +47,7 @@ const limit = opt('limit') ? Number(opt('limit')) : undefined;
 const only = opt('only');
 const json = args.includes('--json');
 const variants = opt('variants') ?? 'all';
-if (!['all', 'both', 'off'].includes(variants)) throw new Error(`--variants ${variants}: all, both or off`);
+if (!['all', 'both', 'off', 'free'].includes(variants)) throw new Error(`--variants ${variants}: all, both, off or free`);
 
 interface Row {
   model: string;
@@ -107,12 +108,14 @@ async function main(): Promise<void> {
 
     // Float model on the TFLite runtime.
     let t0 = performance.now();
+    if (variants !== 'free') {
     const fg = readTfliteFile(join(MODELS, `${c.float}.tflite`));
     const fm = await runtime.load(new Uint8Array(readFileSync(join(MODELS, `${c.float}.tflite`))));
     const fin = concat([...modelRecords(fg, `${c.float}.tflite`, ds, root, limit).records].map((r) => r.input));
     const fout = fm.runRecords(fin);
     fm.dispose();
     add(`float (${c.float}, TFLite runtime)`, top1(fg, fout, labels), performance.now() - t0, null);
+    }
 
     t0 = performance.now();
     const base = top1(g, new GoldenExecutor(g, { file }).runRecords(inputs), labels);
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     };
     for (const scheme of SCHEMES) {
       for (const v of VARIANTS) {
-        if ((variants === 'both' && v.label !== 'both') || (variants === 'off' && v.label === 'both')) continue;
+        if (variants === 'free' || (variants === 'both' && v.label !== 'both') || (variants === 'off' && v.label === 'both')) continue;
         run(scheme, `${v.label}, calibrated`, { wc: v.wc, ref: v.ref, calib });
       }
       if (variants !== 'both') run(scheme, 'both, data-free', { wc: true, ref: true });
