@@ -22,6 +22,7 @@ import { progress } from './progress.js';
 import { NUMERICS_OPTIONS, parseFullAccu, parseNumerics, parseRoundMode } from './numerics.js';
 import { evalCommand } from './commands/eval.js';
 import { goldenCommand } from './commands/golden.js';
+import { requantCommand } from './commands/requant.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -232,6 +233,4 @@ const example: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];
-COMMANDS.push(evalCommand);
-COMMANDS.push(goldenCommand);
+export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example, evalCommand, goldenCommand, requantCommand];
