@@ -90,7 +90,8 @@ export function constView(t: Tensor): View {
 export function typedView(dtype: DType, b: Uint8Array): View {
   const { buffer, byteOffset, byteLength } = b;
   const aligned = byteOffset % 8 === 0;
-  const src = aligned ? b : b.slice();
+  // A copy, not b.slice(): on a Node Buffer slice() is a view into the shared pool.
+  const src = aligned ? b : new Uint8Array(b);
   const buf = aligned ? buffer : src.buffer;
   const off = aligned ? byteOffset : 0;
   switch (dtype) {
