@@ -4,6 +4,7 @@
 #define _DEFAULT_SOURCE
 #define _XOPEN_SOURCE 600
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,16 @@ int fw_getc(void) {
     if (r == 1) return c;
     if (r < 0) exit(0); /* EIO: no one holds the terminal any more */
   }
+}
+
+int fw_rx_ready(void) {
+  struct pollfd p;
+  fw_flush();
+  p.fd = master;
+  p.events = POLLIN;
+  p.revents = 0;
+  /* A little wait per call: the firmware's BOOT loop polls this while the host has not spoken. */
+  return poll(&p, 1, 1) == 1 && (p.revents & POLLIN);
 }
 
 void fw_putc(uint8_t c) {

@@ -11,6 +11,7 @@
 #define UART_THR UART_REG(0)
 #define UART_IER UART_REG(1)
 #define UART_FCR UART_REG(2)
+#define UART_IIR UART_REG(2)
 #define UART_LCR UART_REG(3)
 #define UART_MCR UART_REG(4)
 #define UART_LSR UART_REG(5)
@@ -25,9 +26,13 @@
 void fw_board_init(void) {
   UART_IER = 0;    /* polled */
   UART_LCR = 0x03; /* 8N1; QEMU ignores the divisor */
-  UART_FCR = 0x07; /* FIFOs on and cleared: QEMU drops what was queued, so the host waits for our hello */
+  /* FIFOs on, once: enabling them drops (and in QEMU can stall) what is queued, so after a
+   * firmware reset, when they are on already (IIR bits 7:6), leave them be. */
+  if ((UART_IIR & 0xC0u) != 0xC0u) UART_FCR = 0x07;
   UART_MCR = 0x03; /* DTR, RTS */
 }
+
+int fw_rx_ready(void) { return (UART_LSR & LSR_DATA_READY) != 0; }
 
 int fw_getc(void) {
   while (!(UART_LSR & LSR_DATA_READY)) {

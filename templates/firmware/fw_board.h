@@ -8,6 +8,8 @@
 void fw_board_init(void);
 /* Blocks until a byte arrives. */
 int fw_getc(void);
+/* 1 when a byte is waiting (fw_getc will not block). */
+int fw_rx_ready(void);
 void fw_putc(uint8_t c);
 /* Pushes out what fw_putc buffered (a no-op on a UART). */
 void fw_flush(void);

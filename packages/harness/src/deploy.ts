@@ -2,24 +2,30 @@
  * `mliflow deploy`: compile for a board, build with its toolchain, run there, and compare
  * every output byte with the golden executor on the same records.
  */
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import {
   buildExampleModel,
   byteSize,
-  EXIT,
   GoldenExecutor,
-  MliflowError,
   prng,
   readValidatedTfliteFile,
   recordBytes,
   recordCount,
+  typedView,
   writeTflite,
   type Graph,
 } from '@mliflow/ir';
 import type { Board } from './boards/index.js';
+import { buildFirmware, mliflowVersion, startFirmware, writeFirmware } from './boards/firmware.js';
+import { findOnPath, shellCommand } from './toolchain.js';
+import { progress } from './progress.js';
+import { BoardClient } from './transport/client.js';
+import { SerialLink, type LinkStats } from './transport/link.js';
+import type { Identity } from './transport/protocol.js';
 import { compileForBoard, type CompileResult } from './compile.js';
 import { readFileArg, writeFileArg } from './files.js';
-import { formatBytes } from './format.js';
+import { formatBytes, table } from './format.js';
 import { formatSizeReport } from './size-report.js';
 import { formatTopOutputs, topOutputs, type TopEntry } from './top.js';
 
@@ -43,6 +49,9 @@ export interface DeployResult {
   comparison: OutputComparison[] | null;
   bitExact: boolean | null;
   top: TopEntry[];
+  /** Every record over the link, in order. */
+  records: RecordRow[];
+  link: LinkReport | null;
   /** Why the flow stopped before running, when it did (a board without a way to run here). */
   stopped?: string;
 }
@@ -76,7 +85,43 @@ export interface DeployOptions {
   outDir: string;
   inputs?: string;
   count?: number;
+  /** Serial port of a real board (default: found by the board's USB id). */
+  port?: string;
+  baud?: number;
+  /** QEMU for qemu boards (default: the board's environment variable, then PATH). */
+  qemu?: string;
+  /** Seconds one invoke may take on the board before the link gives up on it. */
+  invokeTimeoutS?: number;
   log: (line: string) => void;
+  /** Called after each record with the number done and the total. */
+  onRecord?: (done: number, total: number) => void;
+}
+
+/** One record on the board: pass, or which output elements differ from the golden executor. */
+export interface RecordRow {
+  record: number;
+  pass: boolean;
+  /** Per output: elements that differ, and the first one's index with both values. */
+  outputs: { output: number; elements: number; differing: number; first: { index: number; board: number; golden: number } | null }[];
+  /** Instructions (ARC under QEMU) or cycles of the invoke alone; null where the board has no counter. */
+  count: number | null;
+  /** Wall time of the record over the link: upload, invoke, read back. */
+  ms: number;
+}
+
+/** The serial link, measured over the whole run. */
+export interface LinkReport {
+  port: string;
+  baud: number;
+  firmware: Identity;
+  /** Record bytes carried (inputs up, outputs down) over all bytes on the wire, both ways. */
+  payloadBytes: number;
+  wireBytes: number;
+  efficiency: number;
+  recordsPerSecond: number;
+  stats: LinkStats;
+  /** Records that had to go round again (the board lost inputs or results, e.g. it restarted). */
+  restarts: number;
 }
 
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
@@ -132,36 +177,203 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     comparison: null,
     bitExact: null,
     top: [],
+    records: [],
+    link: null,
   };
 
-  if (!board.run) {
-    const over = board.spec.run.kind === 'hardware' ? ` (${board.spec.run.transport})` : '';
-    result.stopped = `stopped after the compile check: running on ${board.name} needs the board connected${over}, which mliflow does not drive yet`;
+  const fw = board.spec.run.firmware;
+  if (compiled.sizeReport && !compiled.sizeReport.fits) {
+    result.stopped = `stopped: the project does not fit board ${board.name}'s memory`;
+    return result;
+  }
+  if (!fw || board.spec.run.kind === 'hardware') {
+    result.stopped = `stopped after the compile check: ${await hardwareNeeds(board, opts.port)}`;
     return result;
   }
 
-  log(`building with ${board.spec.toolchain.cc}`);
-  const built = await board.build(projectDir, { executable: compiled.summary.executable });
+  const identity = {
+    modelHash: modelHash(file),
+    model: name,
+    version: mliflowVersion(),
+    kernels: 'portable',
+    numerics: golden.numerics,
+    debug: false,
+    inputs: g.inputs.length,
+    outputs: g.outputs.length,
+  };
+  writeFirmware(board, projectDir, identity);
+  log(`building the firmware with ${board.spec.toolchain.cc}`);
+  const built = await buildFirmware(board, projectDir);
   result.build = { command: built.command, ms: built.durationMs };
 
-  log(`running ${n} records on ${board.name}`);
-  const outputsPath = join(outDir, 'outputs.bin');
-  const ran = await board.run(projectDir, inputsPath, outputsPath, { executable: compiled.summary.executable });
-  result.run = { records: n, ms: ran.durationMs, inputs: inputsPath, outputs: outputsPath };
-
-  log('running the golden executor on the same records');
-  const expected = golden.runRecords(records);
-  writeFileArg(join(outDir, 'expected.golden.bin'), expected);
-  if (ran.output.length !== expected.length) {
-    throw new MliflowError(
-      `${board.name}: the program wrote ${ran.output.length} bytes of outputs, expected ${expected.length} (${n} records)`,
-      EXIT.generatedCode,
-    );
+  const started = performance.now();
+  const expected = new Uint8Array(n * recordBytes(g, 'outputs'));
+  const actual = new Uint8Array(expected.length);
+  log(`starting the firmware on ${board.name}`);
+  const session = await startFirmware(board, projectDir, { qemu: opts.qemu });
+  let link: SerialLink | null = null;
+  try {
+    link = await SerialLink.open(opts.port ?? session.port, opts.baud ?? session.baud);
+    const dead = link;
+    void session.exited.then((code) => dead.close(`the board's process ended (exit code ${code}): ${session.output().trim().split('\n').slice(-3).join(' ')}`));
+    const client = new BoardClient(link, { invokeTimeoutMs: (opts.invokeTimeoutS ?? 600) * 1000 });
+    const id = await client.connect({
+      modelHash: identity.modelHash,
+      model: name,
+      inputBytes: g.inputs.map((i) => byteSize(g.tensors[i])),
+      outputBytes: g.outputs.map((i) => byteSize(g.tensors[i])),
+      kernels: identity.kernels,
+    });
+    log(`${board.name}: firmware for ${id.model} (${id.kernels} kernels, ${id.numerics} numerics, mliflow ${id.version}) on ${link.path}`);
+    const bar = progress(`records on ${board.name}`);
+    const outRec = recordBytes(g, 'outputs');
+    let restarts = 0;
+    for (let r = 0; r < n; r++) {
+      const input = records.subarray(r * recIn, (r + 1) * recIn);
+      const t0 = performance.now();
+      const got = await client.runRecord(input);
+      const ms = performance.now() - t0;
+      restarts += got.restarts;
+      const want = goldenRecord(golden, g, input);
+      expected.set(want, r * outRec);
+      actual.set(got.output, r * outRec);
+      result.records.push(compareRecord(g, r, got.output, want, got.count, ms));
+      bar.update(r + 1, n);
+      opts.onRecord?.(r + 1, n);
+    }
+    bar.done();
+    const seconds = (performance.now() - started) / 1000;
+    const payloadBytes = n * (recIn + outRec);
+    const wireBytes = link.stats.wireTx + link.stats.wireRx;
+    result.link = {
+      port: link.path,
+      baud: opts.baud ?? session.baud,
+      firmware: id,
+      payloadBytes,
+      wireBytes,
+      efficiency: wireBytes ? payloadBytes / wireBytes : 0,
+      recordsPerSecond: n / seconds,
+      stats: { ...link.stats },
+      restarts,
+    };
+  } finally {
+    await link?.shutdown();
+    await session.stop();
   }
-  result.comparison = compareRecords(g, ran.output, expected);
-  result.bitExact = result.comparison.every((c) => c.differing === 0);
-  result.top = topOutputs(g, ran.output, 3);
+  const outputsPath = join(outDir, 'outputs.bin');
+  writeFileArg(outputsPath, actual);
+  writeFileArg(join(outDir, 'expected.golden.bin'), expected);
+  result.run = { records: n, ms: performance.now() - started, inputs: inputsPath, outputs: outputsPath };
+  result.comparison = compareRecords(g, actual, expected);
+  result.bitExact = result.records.every((r) => r.pass);
+  result.top = topOutputs(g, actual, 3);
   return result;
+}
+
+/** First 8 bytes of the model file's SHA-256: what the firmware reports and the harness checks. */
+export function modelHash(file: string): string {
+  return createHash('sha256').update(readFileArg(file, 'the model')).digest('hex').slice(0, 16);
+}
+
+function goldenRecord(golden: GoldenExecutor, g: Graph, input: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let off = 0;
+  for (const id of g.inputs) {
+    const b = byteSize(g.tensors[id]);
+    parts.push(input.slice(off, off + b));
+    off += b;
+  }
+  golden.resetState();
+  const outs = golden.run(parts).outputs;
+  const out = new Uint8Array(outs.reduce((a, o) => a + o.length, 0));
+  let p = 0;
+  for (const o of outs) {
+    out.set(o, p);
+    p += o.length;
+  }
+  return out;
+}
+
+/** One record's outputs against the golden executor's, element by element. */
+export function compareRecord(g: Graph, record: number, got: Uint8Array, want: Uint8Array, count: number | null, ms: number): RecordRow {
+  let off = 0;
+  const outputs = g.outputs.map((id, o) => {
+    const t = g.tensors[id];
+    const bytes = byteSize(t);
+    const a = typedView(t.dtype, got.slice(off, off + bytes)) as ArrayLike<number>;
+    const b = typedView(t.dtype, want.slice(off, off + bytes)) as ArrayLike<number>;
+    off += bytes;
+    let differing = 0;
+    let first: RecordRow['outputs'][number]['first'] = null;
+    for (let i = 0; i < b.length; i++) {
+      if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) {
+        differing++;
+        first ??= { index: i, board: a[i], golden: b[i] };
+      }
+    }
+    return { output: o, elements: b.length, differing, first };
+  });
+  // Bit-exact is about bytes: a float output's bytes must match too (NaN payloads included).
+  const pass = got.length === want.length && got.every((x, i) => x === want[i]);
+  return { record, pass, outputs, count, ms };
+}
+
+/** What a hardware board needs that is not here: its tools, or the board on a serial port. */
+async function hardwareNeeds(board: Board, port?: string): Promise<string> {
+  const run = board.spec.run;
+  if (run.kind !== 'hardware') return `board ${board.name} has no firmware to run`;
+  const missing: string[] = [];
+  const plan = run.flashPlan;
+  if (plan) {
+    const gdbPath = findOnPath(plan.gdb[0]);
+    const ocd = findOnPath(plan.openocd[0]);
+    const mdb = findOnPath(plan.mdb[0]);
+    if (!mdb && !(gdbPath && ocd)) {
+      missing.push(`a loader: ${[!ocd && plan.openocd[0], !gdbPath && plan.gdb[0]].filter(Boolean).join(' and ')} (or ${plan.mdb[0]}) not on PATH (${plan.howToGet})`);
+    }
+  }
+  if (!port) {
+    const usb = run.serial?.usb;
+    const ports = usb ? await listSerialPorts() : [];
+    const hit = usb && ports.find((p) => p.vendorId?.toLowerCase() === usb.vendor && p.productId?.toLowerCase() === usb.product);
+    if (!hit) missing.push(`the board: no serial port with USB id ${usb ? `${usb.vendor}:${usb.product}` : '(none in board.json)'} is connected (plug it in, or pass --port DEV)`);
+  }
+  if (!run.firmware) missing.push(`board.json has no run.firmware for ${board.name}, so mliflow cannot link a firmware for it yet`);
+  return `running on ${board.name} (${run.transport}) needs ${missing.join('; ')}. See deploy --dry-run for the whole plan.`;
+}
+
+async function listSerialPorts(): Promise<{ path: string; vendorId?: string; productId?: string }[]> {
+  try {
+    const { SerialPort } = await import('serialport');
+    return await SerialPort.list();
+  } catch {
+    return [];
+  }
+}
+
+/** The commands deploy would run on a hardware board, one per line (deploy --dry-run). */
+export function hardwarePlan(board: Board, projectDir: string, opts: { port?: string; baud?: number; model: string }): string[] {
+  const run = board.spec.run;
+  const baud = opts.baud ?? run.serial?.baud ?? 115200;
+  const lines = [`# deploy ${opts.model} on ${board.name}: the plan`, `1. compile: mliflow compile ${opts.model} --board ${board.name} --out ${projectDir}`];
+  const image = run.firmware ? `${projectDir}/build/${run.firmware.image}` : `${projectDir}/build/app.elf`;
+  lines.push(`2. build the firmware: make -C ${projectDir} -f firmware.mk CC=${board.spec.toolchain.cc} ${image.replace(`${projectDir}/`, '')}`);
+  if (run.kind === 'hardware' && run.flashPlan) {
+    const p = run.flashPlan;
+    lines.push(`3. load it, either with OpenOCD and gdb (ARC GNU toolchain):`);
+    lines.push(`     ${shellCommand(p.openocd)} &`);
+    lines.push(`     ${shellCommand([...p.gdb, image])}`);
+    lines.push(`   or with the MetaWare debugger: ${shellCommand([...p.mdb, image])}`);
+  } else if (run.kind === 'hardware') {
+    lines.push(`3. load it: ${run.flash}`);
+  }
+  const usb = run.serial?.usb;
+  lines.push(
+    `4. open the console UART at ${baud} baud, 8N1: ${opts.port ?? (usb ? `the port with USB id ${usb.vendor}:${usb.product} (${usb.description ?? ''}), or --port DEV` : '--port DEV')}`,
+  );
+  lines.push('5. hello: check the firmware\'s model hash, tensor sizes and kernels; then per record: upload the inputs in 1 KiB chunks, invoke, read the outputs and the cycle count back');
+  lines.push('6. compare every output with the golden executor; write the per-record table and the reports; exit 1 on any difference');
+  return lines;
 }
 
 /** Differing bytes per output tensor across all records. */
@@ -196,6 +408,15 @@ export function formatDeployResult(r: DeployResult): string {
   lines.push(`  operators ${s.operators.length} (${[...kernels].map(([b, k]) => `${k} ${b}`).join(', ')})`);
   if (r.build) lines.push(`  build     ${(r.build.ms / 1000).toFixed(1)} s: ${r.build.command}`);
   if (r.run) lines.push(`  run       ${r.run.records} records in ${r.run.ms.toFixed(0)} ms -> ${r.run.outputs}`);
+  if (r.link) {
+    const l = r.link;
+    lines.push(
+      `  link      ${l.port} at ${l.baud} baud: ${l.recordsPerSecond.toFixed(1)} records/s, wire efficiency ${(l.efficiency * 100).toFixed(1)}% ` +
+        `(${l.payloadBytes} record bytes in ${l.wireBytes} wire bytes), ${l.stats.resends} resends, ${l.restarts} record restarts`,
+    );
+    lines.push(`  firmware  ${l.firmware.model} (hash ${l.firmware.modelHash}), ${l.firmware.kernels} kernels, ${l.firmware.numerics} numerics, mliflow ${l.firmware.version}`);
+  }
+  if (r.records.length) lines.push('', recordTable(r.records), '');
   if (r.comparison) {
     for (const c of r.comparison) {
       const status = c.differing === 0 ? 'bit-exact' : `${c.differing} of ${c.bytes} bytes differ (first: record ${c.firstDifference!.record} byte ${c.firstDifference!.byte})`;
@@ -207,4 +428,24 @@ export function formatDeployResult(r: DeployResult): string {
   if (r.stopped) lines.push(r.stopped);
   lines.push(r.bitExact === true ? 'PASS: every output byte equals the golden executor' : r.bitExact === false ? 'FAIL: outputs differ from the golden executor' : '');
   return lines.join('\n').trimEnd();
+}
+
+/** The per-record table: pass or the differing elements, and the invoke's instruction count. */
+export function recordTable(rows: RecordRow[], limit = 40): string {
+  const shown = rows.length > limit ? [...rows.filter((r) => !r.pass).slice(0, limit), ...rows.filter((r) => r.pass).slice(0, Math.max(0, limit - rows.filter((r) => !r.pass).length))].sort((a, b) => a.record - b.record) : rows;
+  const body = table(
+    ['record', 'result', 'instructions', 'ms'],
+    shown.map((r) => [String(r.record), recordVerdict(r), r.count === null ? '-' : String(r.count), r.ms.toFixed(1)]),
+    ['r', 'l', 'r', 'r'],
+  );
+  return rows.length > shown.length ? `${body}
+(${rows.length - shown.length} more passing records not shown; all are in the JSON report)` : body;
+}
+
+export function recordVerdict(r: RecordRow): string {
+  if (r.pass) return 'pass';
+  return r.outputs
+    .filter((o) => o.differing > 0)
+    .map((o) => `output ${o.output}: ${o.differing} of ${o.elements} differ (first [${o.first!.index}] board ${o.first!.board}, golden ${o.first!.golden})`)
+    .join('; ') || 'bytes differ';
 }

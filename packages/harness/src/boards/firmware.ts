@@ -56,6 +56,7 @@ export function writeFirmware(board: Board, projectDir: string, id: FirmwareIden
     debug: id.debug,
     protocolVersion: PROTOCOL_VERSION,
     maxData: MAX_DATA,
+    bootSpins: board.spec.run.kind === 'host' ? 200 : 2_000_000,
     types: TYPE,
     hashBytes: (id.modelHash.match(/../g) ?? []).map((h) => `0x${h}`).join(', '),
     inputs: Array.from({ length: id.inputs }, (_, i) => i),

@@ -37,7 +37,8 @@ export class BoardClient {
 
   /** HELLO until the firmware answers (it may still be starting), then checks what it runs. */
   async connect(expected: Expected): Promise<Identity> {
-    const body = await this.link.request(TYPE.HELLO, new Uint8Array(0), { timeoutMs: 250, retries: Math.ceil((this.opts.helloTimeoutMs ?? 20_000) / 250) });
+    await this.link.waitForBoot(this.opts.helloTimeoutMs ?? 30_000);
+    const body = await this.link.request(TYPE.HELLO, new Uint8Array(0), { timeoutMs: 500, retries: 20 });
     const id = parseIdentity(body);
     this.identity = id;
     if (id.protocol !== PROTOCOL_VERSION) {

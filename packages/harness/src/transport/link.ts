@@ -45,6 +45,7 @@ export class SerialLink {
   lastBoot: Identity | null = null;
   private seq = 0;
   private waiter: ((e: Event) => void) | null = null;
+  private bootWaiters: (() => void)[] = [];
   private closedWhy: string | null = null;
   private readonly encoder = new SlipEncoder({ bluetoothQuirk: true });
   private readonly decoder = new SlipDecoder();
@@ -82,6 +83,19 @@ export class SerialLink {
     return new SerialLink(port, path, { timeoutMs: defaults.timeoutMs ?? 1000, retries: defaults.retries ?? 20 });
   }
 
+  /** Waits for the firmware's BOOT frame: nothing may be sent before it (the UART may not be ready). */
+  async waitForBoot(timeoutMs: number): Promise<Identity | null> {
+    if (this.lastBoot) return this.lastBoot;
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new LinkError(`${this.path}: the firmware did not announce itself within ${timeoutMs / 1000} s${this.textNote()}`)), timeoutMs);
+      this.bootWaiters.push(() => {
+        clearTimeout(t);
+        res();
+      });
+    });
+    return this.lastBoot;
+  }
+
   /** Printable text among the last bytes received (what a board prints outside frames). */
   recentText(): string {
     return String.fromCharCode(...this.tail.filter((b) => b === 10 || (b >= 32 && b < 127))).trim();
@@ -106,6 +120,7 @@ export class SerialLink {
       } catch {
         this.lastBoot = null;
       }
+      for (const w of this.bootWaiters.splice(0)) w();
       this.emit({ kind: 'resend', why: 'boot' });
     } else {
       this.emit({ kind: 'frame', frame: f });
