@@ -223,7 +223,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
       inputBytes: g.inputs.map((i) => byteSize(g.tensors[i])),
       outputBytes: g.outputs.map((i) => byteSize(g.tensors[i])),
       kernels: identity.kernels,
-    });
+    }, 30_000);
     log(`${board.name}: firmware for ${id.model} (${id.kernels} kernels, ${id.numerics} numerics, mliflow ${id.version}) on ${link.path}`);
     const bar = progress(`records on ${board.name}`);
     const outRec = recordBytes(g, 'outputs');

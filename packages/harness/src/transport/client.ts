@@ -32,12 +32,16 @@ export class BoardClient {
 
   constructor(
     readonly link: SerialLink,
-    private readonly opts: { invokeTimeoutMs: number; helloTimeoutMs?: number },
+    private readonly opts: { invokeTimeoutMs: number },
   ) {}
 
-  /** HELLO until the firmware answers (it may still be starting), then checks what it runs. */
-  async connect(expected: Expected): Promise<Identity> {
-    await this.link.waitForBoot(this.opts.helloTimeoutMs ?? 30_000);
+  /**
+   * Waits for the firmware's BOOT (a board that just started sends nothing else first, and must
+   * hear nothing before it), then HELLO; a board that booted before the link opened gets HELLO
+   * after `bootWaitMs`. Then checks what the board runs.
+   */
+  async connect(expected: Expected, bootWaitMs = 10_000): Promise<Identity> {
+    await this.link.waitForBoot(bootWaitMs).catch(() => null);
     const body = await this.link.request(TYPE.HELLO, new Uint8Array(0), { timeoutMs: 500, retries: 20 });
     const id = parseIdentity(body);
     this.identity = id;
@@ -79,7 +83,7 @@ export class BoardClient {
         body.set(data, 4);
         status(await this.link.request(TYPE.WRITE, body), `input bytes at ${off}`);
       }
-      const inv = await this.link.request(TYPE.INVOKE, u32le(token), { timeoutMs: this.opts.invokeTimeoutMs, retries: 8 });
+      const inv = await this.link.request(TYPE.INVOKE, u32le(token), { timeoutMs: this.opts.invokeTimeoutMs });
       if (status(inv, 'the invoke') === STATUS.BAD_INPUTS) continue; // chunks lost or the board restarted: upload again
       if (inv.length < 13) throw new LinkError(`${this.link.path}: short reply to the invoke`);
       const v = new DataView(inv.buffer, inv.byteOffset, inv.length);

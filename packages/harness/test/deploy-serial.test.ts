@@ -1,0 +1,75 @@
+/**
+ * deploy over the serial link, on the host board (a process on its own pty) and on the emulated
+ * ARC EM (QEMU): every record of every int8 model in ../shared/vectors, bit-exact with the golden
+ * executor. QEMU comes from $MLIFLOW_QEMU_ARC or ../shared/sim/qemu-arc.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBoard } from '../src/boards/index.js';
+import { deploy } from '../src/deploy.js';
+import { findOnPath } from '../src/toolchain.js';
+import { SHARED, VECTORS } from '../../../test/paths.js';
+
+const QEMU = process.env.MLIFLOW_QEMU_ARC ?? join(SHARED, 'sim', 'qemu-arc', 'qemu-system-arc');
+const hasQemu = existsSync(QEMU) && !!findOnPath('arc-linux-gnu-gcc');
+if (!hasQemu) console.warn(`qemu-arc-em tests skipped: need ${QEMU} (or $MLIFLOW_QEMU_ARC) and arc-linux-gnu-gcc (bash scripts/setup-toolchains.sh)`);
+
+/** The int8 models with shared vectors (the float ones run only on the host board's golden path). */
+const INT8 = [
+  'ad01_int8',
+  'hello_world_int8',
+  'keyword_scrambled_8bit',
+  'kws_ref_model',
+  'micro_speech_quantized',
+  'mobilenet_v2_quantized_1x3x224x224',
+  'person_detect',
+  'pretrainedResnet_quant',
+  'trained_lstm_int8',
+  'vww_96_int8',
+];
+/** mobilenet_v2 takes about 30 s a record under QEMU on this machine: 2 records unless MLIFLOW_FULL=1. */
+const QEMU_CAP: Record<string, number> = process.env.MLIFLOW_FULL ? {} : { mobilenet_v2_quantized_1x3x224x224: 2 };
+
+const tmp = mkdtempSync(join(tmpdir(), 'mliflow-deploy-serial-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function run(boardName: string, model: string, count?: number) {
+  const dir = join(VECTORS, model);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { model: string; count: number };
+  const r = await deploy({
+    model: join(SHARED, 'models', manifest.model),
+    board: loadBoard(boardName),
+    outDir: join(tmp, `${model}-${boardName}`),
+    inputs: join(dir, 'inputs.bin'),
+    count,
+    qemu: QEMU,
+    log: () => undefined,
+  });
+  return { r, records: count ?? manifest.count };
+}
+
+describe('deploy --board host over its pty', () => {
+  for (const model of INT8) {
+    it(`${model}: every record bit-exact`, async () => {
+      const { r, records } = await run('host', model);
+      expect(r.records).toHaveLength(records);
+      expect(r.records.filter((x) => !x.pass)).toEqual([]);
+      expect(r.bitExact).toBe(true);
+      expect(r.link!.firmware.kernels).toBe('portable');
+    }, 300_000);
+  }
+});
+
+describe.skipIf(!hasQemu)('deploy --board qemu-arc-em over the emulated UART', () => {
+  for (const model of INT8) {
+    it(`${model}: every record bit-exact, instructions counted${QEMU_CAP[model] ? ` (first ${QEMU_CAP[model]} records)` : ''}`, async () => {
+      const { r, records } = await run('qemu-arc-em', model, QEMU_CAP[model]);
+      expect(r.records).toHaveLength(records);
+      expect(r.records.filter((x) => !x.pass)).toEqual([]);
+      expect(r.bitExact).toBe(true);
+      for (const x of r.records) expect(x.count).toBeGreaterThan(0);
+    }, 900_000);
+  }
+});
