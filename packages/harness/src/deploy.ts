@@ -7,7 +7,9 @@ import { basename, join, resolve } from 'node:path';
 import {
   buildExampleModel,
   byteSize,
+  EXIT,
   GoldenExecutor,
+  MliflowError,
   prng,
   readValidatedTfliteFile,
   recordBytes,
@@ -17,7 +19,7 @@ import {
   type Graph,
 } from '@mliflow/ir';
 import type { Board } from './boards/index.js';
-import { buildFirmware, mliflowVersion, startFirmware, writeFirmware } from './boards/firmware.js';
+import { buildFirmware, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity } from './boards/firmware.js';
 import { findOnPath, shellCommand } from './toolchain.js';
 import { progress } from './progress.js';
 import { BoardClient } from './transport/client.js';
@@ -52,6 +54,8 @@ export interface DeployResult {
   /** Every record over the link, in order. */
   records: RecordRow[];
   link: LinkReport | null;
+  /** On a mismatch: where the board first departs from the golden executor. */
+  diagnosis?: Diagnosis | { record: number; error: string };
   /** Why the flow stopped before running, when it did (a board without a way to run here). */
   stopped?: string;
 }
@@ -95,6 +99,23 @@ export interface DeployOptions {
   log: (line: string) => void;
   /** Called after each record with the number done and the total. */
   onRecord?: (done: number, total: number) => void;
+  /** On a mismatch, re-run the first differing record on a debug build (default true). */
+  diagnose?: boolean;
+  /** Tests: changes a generated project before it is built (to plant a fault). */
+  alterProject?: (projectDir: string) => void;
+}
+
+/** The first operator whose output on the board differs from the golden executor's. */
+export interface Diagnosis {
+  record: number;
+  operator: number;
+  kind: string;
+  tensor: string;
+  elements: number;
+  differing: number;
+  first: { index: number; board: number; golden: number };
+  /** Operators before it whose outputs were compared and matched. */
+  matched: number;
 }
 
 /** One record on the board: pass, or which output elements differ from the golden executor. */
@@ -202,6 +223,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     outputs: g.outputs.length,
   };
   writeFirmware(board, projectDir, identity);
+  opts.alterProject?.(projectDir);
   log(`building the firmware with ${board.spec.toolchain.cc}`);
   const built = await buildFirmware(board, projectDir);
   result.build = { command: built.command, ms: built.durationMs };
@@ -267,7 +289,103 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   result.comparison = compareRecords(g, actual, expected);
   result.bitExact = result.records.every((r) => r.pass);
   result.top = topOutputs(g, actual, 3);
+  const bad = result.records.find((r) => !r.pass);
+  if (bad && opts.diagnose !== false) {
+    log(`record ${bad.record} differs: running it again on a debug build that returns every operator's output`);
+    try {
+      result.diagnosis = await diagnose(opts, g, file, name, identity, records.subarray(bad.record * recIn, (bad.record + 1) * recIn), bad.record, join(outDir, 'debug-project'));
+    } catch (e) {
+      if (!(e instanceof MliflowError)) throw e;
+      result.diagnosis = { record: bad.record, error: e.message };
+    }
+  }
   return result;
+}
+
+/** The dtypes the C project can hand out as model outputs (codegen's integer C types). */
+const INTEGER_DTYPES = new Set<string>(['int8', 'uint8', 'int16', 'int32']);
+
+/**
+ * Re-runs one record on a debug build: the same model with every operator's output made a model
+ * output, so the board returns them all (and none is overwritten in the arena). The first
+ * operator, in execution order, whose output differs from the golden executor's is the culprit.
+ */
+async function diagnose(
+  opts: DeployOptions,
+  g: Graph,
+  file: string,
+  name: string,
+  identity: FirmwareIdentity,
+  input: Uint8Array,
+  record: number,
+  projectDir: string,
+): Promise<Diagnosis> {
+  const board = opts.board;
+  const extra: number[] = [];
+  for (const op of g.ops) {
+    for (const id of op.outputs) {
+      const t = g.tensors[id];
+      if (!t.isVariable && INTEGER_DTYPES.has(t.dtype) && !g.outputs.includes(id) && !extra.includes(id)) extra.push(id);
+    }
+  }
+  const dg: Graph = { ...g, outputs: [...g.outputs, ...extra] };
+  await compileForBoard(dg, file, board, projectDir, { modelName: name });
+  writeFirmware(board, projectDir, { ...identity, debug: true, outputs: dg.outputs.length });
+  opts.alterProject?.(projectDir);
+  await buildFirmware(board, projectDir);
+  const session = await startFirmware(board, projectDir, { qemu: opts.qemu });
+  let link: SerialLink | null = null;
+  let out: Uint8Array;
+  try {
+    link = await SerialLink.open(opts.port ?? session.port, opts.baud ?? session.baud);
+    const client = new BoardClient(link, { invokeTimeoutMs: (opts.invokeTimeoutS ?? 600) * 1000 });
+    await client.connect(
+      { modelHash: identity.modelHash, model: name, inputBytes: dg.inputs.map((i) => byteSize(dg.tensors[i])), outputBytes: dg.outputs.map((i) => byteSize(dg.tensors[i])), kernels: identity.kernels },
+      30_000,
+    );
+    out = (await client.runRecord(input)).output;
+  } finally {
+    await link?.shutdown();
+    await session.stop();
+  }
+  const offsets = new Map<number, number>();
+  let off = 0;
+  for (const id of dg.outputs) {
+    offsets.set(id, off);
+    off += byteSize(dg.tensors[id]);
+  }
+  const golden = new GoldenExecutor(g, { file });
+  const parts: Uint8Array[] = [];
+  let p = 0;
+  for (const id of g.inputs) {
+    parts.push(input.slice(p, p + byteSize(g.tensors[id])));
+    p += byteSize(g.tensors[id]);
+  }
+  const trace = golden.run(parts, { trace: true }).trace!;
+  let matched = 0;
+  for (const step of trace) {
+    const op = g.ops[step.index];
+    for (let k = 0; k < op.outputs.length; k++) {
+      const id = op.outputs[k];
+      const at = offsets.get(id);
+      if (at === undefined) continue;
+      const t = g.tensors[id];
+      const bytes = byteSize(t);
+      const a = typedView(t.dtype, out.slice(at, at + bytes)) as ArrayLike<number>;
+      const b = typedView(t.dtype, step.outputs[k]) as ArrayLike<number>;
+      let differing = 0;
+      let first: Diagnosis['first'] | null = null;
+      for (let i = 0; i < b.length; i++) {
+        if (a[i] !== b[i]) {
+          differing++;
+          first ??= { index: i, board: a[i], golden: b[i] };
+        }
+      }
+      if (first) return { record, operator: step.index, kind: op.kind.toUpperCase(), tensor: t.name, elements: b.length, differing, first, matched };
+    }
+    matched++;
+  }
+  throw new MliflowError(`record ${record} differs, but on the debug build every operator's output equals the golden executor's (the difference depends on the arena layout)`, EXIT.checkFailed);
 }
 
 /** First 8 bytes of the model file's SHA-256: what the firmware reports and the harness checks. */
@@ -425,6 +543,14 @@ export function formatDeployResult(r: DeployResult): string {
   }
   if (r.top.length) lines.push('  top outputs:', formatTopOutputs(r.top.filter((e) => e.record < 4), '    '));
   if (r.compile.sizeReport) lines.push('', formatSizeReport(r.compile.sizeReport), '');
+  if (r.diagnosis) {
+    const d = r.diagnosis;
+    lines.push(
+      'error' in d
+        ? `  diagnosis record ${d.record}: ${d.error}`
+        : `  diagnosis record ${d.record}: operator #${d.operator} ${d.kind} is the first to differ: ${d.differing} of ${d.elements} elements of "${d.tensor}" (first [${d.first.index}] board ${d.first.board}, golden ${d.first.golden}); the ${d.matched} operators before it match`,
+    );
+  }
   if (r.stopped) lines.push(r.stopped);
   lines.push(r.bitExact === true ? 'PASS: every output byte equals the golden executor' : r.bitExact === false ? 'FAIL: outputs differ from the golden executor' : '');
   return lines.join('\n').trimEnd();

@@ -3,12 +3,12 @@
  * ARC EM (QEMU): every record of every int8 model in ../shared/vectors, bit-exact with the golden
  * executor. QEMU comes from $MLIFLOW_QEMU_ARC or ../shared/sim/qemu-arc.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBoard } from '../src/boards/index.js';
-import { deploy } from '../src/deploy.js';
+import { deploy, formatDeployResult } from '../src/deploy.js';
 import { findOnPath } from '../src/toolchain.js';
 import { SHARED, VECTORS } from '../../../test/paths.js';
 
@@ -72,4 +72,36 @@ describe.skipIf(!hasQemu)('deploy --board qemu-arc-em over the emulated UART', (
       for (const x of r.records) expect(x.count).toBeGreaterThan(0);
     }, 900_000);
   }
+});
+
+describe('deploy names the first operator that differs', () => {
+  it('a bias planted wrong in the generated weights of one operator is found there (host board)', async () => {
+    let planted = -1;
+    const plant = (projectDir: string): void => {
+      const file = join(projectDir, 'weights.c');
+      const text = readFileSync(file, 'utf8');
+      const ops = [...text.matchAll(/mlf_p(\d+)_bias\[\d+\] MLF_WEIGHT = \{\n\s*(-?\d+)/g)].map((m) => Number(m[1]));
+      planted = ops.filter((k) => k > 0)[1] ?? ops[0];
+      writeFileSync(file, text.replace(new RegExp(`(mlf_p${planted}_bias\\[\\d+\\] MLF_WEIGHT = \\{\\n\\s*)(-?\\d+)`), (_, head: string, v: string) => `${head}${Number(v) + 100000}`));
+    };
+    const r = await deploy({
+      model: join(SHARED, 'models', 'kws_ref_model.tflite'),
+      board: loadBoard('host'),
+      outDir: join(tmp, 'planted'),
+      inputs: join(VECTORS, 'kws_ref_model', 'inputs.bin'),
+      count: 2,
+      log: () => undefined,
+      alterProject: plant,
+    });
+    expect(r.bitExact).toBe(false);
+    expect(r.records.some((x) => !x.pass)).toBe(true);
+    const d = r.diagnosis!;
+    expect('error' in d ? d.error : '').toBe('');
+    if (!('error' in d)) {
+      expect(d.operator).toBe(planted);
+      expect(d.differing).toBeGreaterThan(0);
+      expect(d.matched).toBeGreaterThan(0);
+    }
+    expect(formatDeployResult(r)).toMatch(new RegExp(`operator #${planted} \\w+ is the first to differ`));
+  }, 300_000);
 });
