@@ -19,7 +19,7 @@ import {
   type Graph,
 } from '@mliflow/ir';
 import type { Board } from './boards/index.js';
-import { buildFirmware, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity } from './boards/firmware.js';
+import { buildFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity } from './boards/firmware.js';
 import { findOnPath, shellCommand } from './toolchain.js';
 import { progress } from './progress.js';
 import { BoardClient } from './transport/client.js';
@@ -148,6 +148,8 @@ export interface LinkReport {
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const { board, log } = opts;
   const outDir = resolve(opts.outDir);
+  // A missing emulator is known before anything is compiled.
+  if (board.spec.run.kind === 'qemu') findQemu(board, opts.qemu);
   let g: Graph;
   let file: string;
   let name: string;
