@@ -1,0 +1,98 @@
+/**
+ * The serial link, measured in one run per model and board: wire efficiency (record bytes over
+ * all bytes on the wire, both ways; the target is at least 90%), records per second over the
+ * link, and on the emulated ARC EM the instructions of one inference (COUNT0 under -icount
+ * shift=0, the invoke alone). Only portable kernels exist so far: the MLI column waits for the
+ * MLI backend (--kernels mli).
+ *
+ *   pnpm bench:link [MODEL ...] [--boards host,qemu-arc-em] [--records N] [--json]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadBoard } from '../packages/harness/src/boards/index.js';
+import { deploy } from '../packages/harness/src/deploy.js';
+import { table } from '../packages/harness/src/format.js';
+import { MODELS, SHARED, VECTORS } from '../test/paths.js';
+
+const { values, positionals } = parseArgs({
+  options: { boards: { type: 'string', default: 'host,qemu-arc-em' }, records: { type: 'string', default: '8' }, json: { type: 'boolean' } },
+  allowPositionals: true,
+});
+const models = positionals.length ? positionals : ['kws_ref_model', 'micro_speech_quantized', 'pretrainedResnet_quant', 'vww_96_int8', 'person_detect'];
+const boards = values.boards!.split(',');
+const records = Number(values.records);
+const qemu = process.env.MLIFLOW_QEMU_ARC ?? join(SHARED, 'sim', 'qemu-arc', 'qemu-system-arc');
+const tmp = mkdtempSync(join(tmpdir(), 'mliflow-bench-link-'));
+
+interface Row {
+  model: string;
+  board: string;
+  records: number;
+  recordBytes: number;
+  efficiency: number;
+  recordsPerSecond: number;
+  instructions: number | null;
+  resends: number;
+  bitExact: boolean | null;
+}
+const rows: Row[] = [];
+try {
+  for (const model of models) {
+    const manifest = JSON.parse(readFileSync(join(VECTORS, model, 'manifest.json'), 'utf8')) as { model: string; count: number };
+    for (const b of boards) {
+      const r = await deploy({
+        model: join(MODELS, manifest.model),
+        board: loadBoard(b),
+        outDir: join(tmp, `${model}-${b}`),
+        inputs: join(VECTORS, model, 'inputs.bin'),
+        count: Math.min(records, manifest.count),
+        qemu,
+        diagnose: false,
+        log: (line) => process.stderr.write(`[${model} ${b}] ${line}\n`),
+      });
+      const counts = r.records.map((x) => x.count).filter((c): c is number => c !== null).sort((x, y) => x - y);
+      rows.push({
+        model,
+        board: b,
+        records: r.records.length,
+        recordBytes: r.link!.payloadBytes / r.records.length,
+        efficiency: r.link!.efficiency,
+        recordsPerSecond: r.link!.recordsPerSecond,
+        instructions: counts.length ? counts[Math.floor(counts.length / 2)] : null,
+        resends: r.link!.stats.resends,
+        bitExact: r.bitExact,
+      });
+    }
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+if (values.json) {
+  process.stdout.write(JSON.stringify(rows, null, 1) + '\n');
+} else {
+  process.stdout.write(
+    table(
+      ['model', 'board', 'records', 'bytes/record', 'wire efficiency', 'records/s', 'instructions/inference (portable)', 'mli', 'bit-exact'],
+      rows.map((x) => [
+        x.model,
+        x.board,
+        String(x.records),
+        String(x.recordBytes),
+        `${(x.efficiency * 100).toFixed(1)}%${x.efficiency < 0.9 ? ' (<90%)' : ''}`,
+        x.recordsPerSecond.toFixed(1),
+        x.instructions === null ? '-' : String(x.instructions),
+        'n/a (no MLI backend yet)',
+        String(x.bitExact),
+      ]),
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
+    ) + '\n',
+  );
+  process.stdout.write(
+    '\nWire efficiency counts every byte both ways (frames, SLIP escapes, acknowledgements, hello). Records/s includes the link and, on\n' +
+      'qemu-arc-em, the emulated inference; the host board\'s pty has no baud rate, so its figure is the protocol\'s ceiling. At a real\n' +
+      'board\'s 115200 baud (11.5 KB/s) a record takes at least (bytes/record / efficiency) / 11520 s on the wire.\n',
+  );
+}
