@@ -19,7 +19,8 @@ import {
   type Graph,
 } from '@mliflow/ir';
 import type { Board } from './boards/index.js';
-import { buildFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity } from './boards/firmware.js';
+import { buildFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
+import { MlperfClient } from './transport/mlperf.js';
 import { findOnPath, shellCommand } from './toolchain.js';
 import { progress } from './progress.js';
 import { BoardClient } from './transport/client.js';
@@ -94,6 +95,8 @@ export interface DeployOptions {
   baud?: number;
   /** QEMU for qemu boards (default: the board's environment variable, then PATH). */
   qemu?: string;
+  /** mliflow's framed protocol (default), or the MLPerf Tiny / EEMBC runner's ASCII commands. */
+  protocol?: 'mliflow' | 'mlperf-tiny';
   /** Seconds one invoke may take on the board before the link gives up on it. */
   invokeTimeoutS?: number;
   log: (line: string) => void;
@@ -223,6 +226,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     debug: false,
     inputs: g.inputs.length,
     outputs: g.outputs.length,
+    protocol: opts.protocol ?? 'mliflow',
   };
   writeFirmware(board, projectDir, identity);
   opts.alterProject?.(projectDir);
@@ -235,6 +239,14 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const actual = new Uint8Array(expected.length);
   log(`starting the firmware on ${board.name}`);
   const session = await startFirmware(board, projectDir, { qemu: opts.qemu });
+  if (identity.protocol === 'mlperf-tiny') {
+    try {
+      await runMlperf(opts, g, name, identity, session, records, n, recIn, result, expected, actual, golden, started);
+    } finally {
+      await session.stop();
+    }
+    return finish(result, g, outDir, inputsPath, n, actual, expected, started);
+  }
   let link: SerialLink | null = null;
   try {
     link = await SerialLink.open(opts.port ?? session.port, opts.baud ?? session.baud);
@@ -284,13 +296,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     await link?.shutdown();
     await session.stop();
   }
-  const outputsPath = join(outDir, 'outputs.bin');
-  writeFileArg(outputsPath, actual);
-  writeFileArg(join(outDir, 'expected.golden.bin'), expected);
-  result.run = { records: n, ms: performance.now() - started, inputs: inputsPath, outputs: outputsPath };
-  result.comparison = compareRecords(g, actual, expected);
-  result.bitExact = result.records.every((r) => r.pass);
-  result.top = topOutputs(g, actual, 3);
+  finish(result, g, outDir, inputsPath, n, actual, expected, started);
   const bad = result.records.find((r) => !r.pass);
   if (bad && opts.diagnose !== false) {
     log(`record ${bad.record} differs: running it again on a debug build that returns every operator's output`);
@@ -302,6 +308,91 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     }
   }
   return result;
+}
+
+function finish(result: DeployResult, g: Graph, outDir: string, inputsPath: string, n: number, actual: Uint8Array, expected: Uint8Array, started: number): DeployResult {
+  const outputsPath = join(outDir, 'outputs.bin');
+  writeFileArg(outputsPath, actual);
+  writeFileArg(join(outDir, 'expected.golden.bin'), expected);
+  result.run = { records: n, ms: performance.now() - started, inputs: inputsPath, outputs: outputsPath };
+  result.comparison = compareRecords(g, actual, expected);
+  result.bitExact = result.records.every((r) => r.pass);
+  result.top = topOutputs(g, actual, 3);
+  return result;
+}
+
+/** The records over the MLPerf Tiny runner's protocol (db load, db HEX, infer 1 0). */
+async function runMlperf(
+  opts: DeployOptions,
+  g: Graph,
+  name: string,
+  identity: FirmwareIdentity,
+  session: FirmwareSession,
+  records: Uint8Array,
+  n: number,
+  recIn: number,
+  result: DeployResult,
+  expected: Uint8Array,
+  actual: Uint8Array,
+  golden: GoldenExecutor,
+  started: number,
+): Promise<void> {
+  const client = await MlperfClient.open(opts.port ?? session.port, opts.baud ?? session.baud, (opts.invokeTimeoutS ?? 600) * 1000);
+  try {
+    const dead = client;
+    void session.exited.then(() => void dead.shutdown());
+    await client.connect({
+      modelHash: identity.modelHash,
+      model: name,
+      inputBytes: g.inputs.map((i) => byteSize(g.tensors[i])),
+      outputBytes: g.outputs.map((i) => byteSize(g.tensors[i])),
+      kernels: identity.kernels,
+    });
+    opts.log(`${opts.board.name}: firmware for ${name} answers the MLPerf Tiny runner's commands on ${client.path}`);
+    const outRec = recordBytes(g, 'outputs');
+    const bar = progress(`records on ${opts.board.name}`);
+    for (let r = 0; r < n; r++) {
+      const input = records.subarray(r * recIn, (r + 1) * recIn);
+      const t0 = performance.now();
+      const got = await client.runRecord(input);
+      const ms = performance.now() - t0;
+      const want = goldenRecord(golden, g, input);
+      expected.set(want, r * outRec);
+      if (got.output.length === outRec) actual.set(got.output, r * outRec);
+      result.records.push(compareRecord(g, r, got.output, want, got.count, ms));
+      bar.update(r + 1, n);
+      opts.onRecord?.(r + 1, n);
+    }
+    bar.done();
+    const wireBytes = client.stats.wireTx + client.stats.wireRx;
+    const payloadBytes = n * (recIn + outRec);
+    result.link = {
+      port: client.path,
+      baud: opts.baud ?? session.baud,
+      firmware: {
+        protocol: 0,
+        hasCounter: result.records.some((x) => x.count !== null),
+        debug: false,
+        maxData: 32,
+        modelHash: identity.modelHash,
+        inputBytes: g.inputs.map((i) => byteSize(g.tensors[i])),
+        outputBytes: g.outputs.map((i) => byteSize(g.tensors[i])),
+        model: name,
+        version: identity.version,
+        kernels: identity.kernels,
+        numerics: identity.numerics,
+        board: opts.board.name,
+      },
+      payloadBytes,
+      wireBytes,
+      efficiency: wireBytes ? payloadBytes / wireBytes : 0,
+      recordsPerSecond: n / ((performance.now() - started) / 1000),
+      stats: { frameBytes: 0, wireTx: client.stats.wireTx, wireRx: client.stats.wireRx, requests: client.stats.commands, resends: 0, timeouts: 0, naks: 0, badFrames: 0, boots: 0 },
+      restarts: 0,
+    };
+  } finally {
+    await client.shutdown();
+  }
 }
 
 /** The dtypes the C project can hand out as model outputs (codegen's integer C types). */
@@ -332,7 +423,7 @@ async function diagnose(
   }
   const dg: Graph = { ...g, outputs: [...g.outputs, ...extra] };
   await compileForBoard(dg, file, board, projectDir, { modelName: name });
-  writeFirmware(board, projectDir, { ...identity, debug: true, outputs: dg.outputs.length });
+  writeFirmware(board, projectDir, { ...identity, debug: true, outputs: dg.outputs.length, protocol: 'mliflow' });
   opts.alterProject?.(projectDir);
   await buildFirmware(board, projectDir);
   const session = await startFirmware(board, projectDir, { qemu: opts.qemu });

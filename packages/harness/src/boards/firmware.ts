@@ -25,6 +25,8 @@ export interface FirmwareIdentity {
   debug: boolean;
   inputs: number;
   outputs: number;
+  /** How the firmware greets: BOOT frames (mliflow, the default) or the EEMBC runner's "m-ready". */
+  protocol?: 'mliflow' | 'mlperf-tiny';
 }
 
 /** mliflow's version, as the firmware reports it. */
@@ -54,6 +56,7 @@ export function writeFirmware(board: Board, projectDir: string, id: FirmwareIden
     kernels: cString(id.kernels),
     numerics: cString(id.numerics),
     debug: id.debug,
+    mlperf: id.protocol === 'mlperf-tiny',
     protocolVersion: PROTOCOL_VERSION,
     maxData: MAX_DATA,
     bootSpins: board.spec.run.kind === 'host' ? 200 : 2_000_000,

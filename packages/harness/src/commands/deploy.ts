@@ -14,7 +14,7 @@ import { EXIT } from '@mliflow/ir';
 export const deployCmd: Command = {
   name: 'deploy',
   summary: 'compile, build and run on a board over its serial link; compare every output with the golden executor',
-  usage: 'deploy [MODEL.tflite] --board BOARD [--vectors DIR | --inputs IN.bin] [--count N] [--port DEV] [--baud N] [--kernels portable] [--qemu PATH] [--report FILE.json] [--dry-run] [--json]',
+  usage: 'deploy [MODEL.tflite] --board BOARD [--vectors DIR | --inputs IN.bin] [--count N] [--port DEV] [--baud N] [--kernels portable] [--protocol mliflow|mlperf-tiny] [--qemu PATH] [--report FILE.json] [--dry-run] [--json]',
   description:
     'The whole flow on one board: compile, build the firmware, start it (a host process, QEMU) or load it (a real board),\n' +
     'stream every record over the serial link and compare each output with the golden executor.\n' +
@@ -28,6 +28,7 @@ export const deployCmd: Command = {
     port: { type: 'string', valueName: 'DEV', help: 'serial port of a real board (default: found by its USB id)' },
     baud: { type: 'string', valueName: 'N', help: 'baud rate (default: the board\'s)' },
     kernels: { type: 'string', valueName: 'NAME', help: 'kernel backend', default: 'portable' },
+    protocol: { type: 'string', valueName: 'NAME', help: "serial protocol: mliflow (framed, CRC-32, retries) or mlperf-tiny (the EEMBC runner's ASCII commands)", default: 'mliflow' },
     qemu: { type: 'string', valueName: 'PATH', help: 'qemu-system-arc for qemu boards (default: $MLIFLOW_QEMU_ARC, then PATH)' },
     report: { type: 'string', valueName: 'FILE.json', help: 'write the JSON report there, and a Markdown one beside it (FILE.md)' },
     'dry-run': { type: 'boolean', help: 'print the plan (compile, build, load, serial port) and stop' },
@@ -49,6 +50,8 @@ export const deployCmd: Command = {
       if (!existsSync(inputs)) throw new UsageError(`--vectors ${v.vectors}: it has no inputs.bin`);
     }
     const baud = positiveInt(v.baud, 'baud');
+    const protocol = (v.protocol as string | undefined) ?? 'mliflow';
+    if (protocol !== 'mliflow' && protocol !== 'mlperf-tiny') throw new UsageError(`--protocol ${protocol} is not known; available: mliflow, mlperf-tiny`);
     const log = (line: string): void => {
       if (!v.json) process.stderr.write(line + '\n');
     };
@@ -66,6 +69,7 @@ export const deployCmd: Command = {
       port: v.port as string | undefined,
       baud,
       qemu: v.qemu as string | undefined,
+      protocol,
       log,
     });
     if (typeof v.report === 'string') {
