@@ -76,14 +76,23 @@ export class BoardClient {
       return b[0];
     };
     for (let restarts = 0; restarts < 8; restarts++) {
-      for (let off = 0; off < input.length; off += chunk) {
-        const data = input.subarray(off, Math.min(off + chunk, input.length));
+      // Every chunk but the last as WRITEs; the last rides with the INVOKE.
+      const last = input.length === 0 ? 0 : Math.floor((input.length - 1) / chunk) * chunk;
+      for (let off = 0; off < last; off += chunk) {
+        const data = input.subarray(off, off + chunk);
         const body = new Uint8Array(4 + data.length);
         body.set(u32le(off));
         body.set(data, 4);
         status(await this.link.request(TYPE.WRITE, body), `input bytes at ${off}`);
       }
-      const inv = await this.link.request(TYPE.INVOKE, u32le(token), { timeoutMs: this.opts.invokeTimeoutMs });
+      const tailData = input.subarray(last);
+      const invBody = new Uint8Array(tailData.length ? 8 + tailData.length : 4);
+      invBody.set(u32le(token));
+      if (tailData.length) {
+        invBody.set(u32le(last), 4);
+        invBody.set(tailData, 8);
+      }
+      const inv = await this.link.request(TYPE.INVOKE, invBody, { timeoutMs: this.opts.invokeTimeoutMs });
       if (status(inv, 'the invoke') === STATUS.BAD_INPUTS) continue; // chunks lost or the board restarted: upload again
       if (inv.length < 13) throw new LinkError(`${this.link.path}: short reply to the invoke`);
       const v = new DataView(inv.buffer, inv.byteOffset, inv.length);
@@ -93,7 +102,10 @@ export class BoardClient {
       if (total !== outBytes) throw new LinkError(`${this.link.path}: the board reports ${total} output bytes, its hello said ${outBytes}`);
       const output = new Uint8Array(outBytes);
       let lost = false;
-      for (let off = 0; off < outBytes && !lost; off += chunk) {
+      // Outputs of at most one frame come inline with the invoke's reply.
+      const inline = outBytes <= id.maxData && inv.length === 13 + outBytes;
+      if (inline) output.set(inv.subarray(13));
+      for (let off = 0; off < outBytes && !lost && !inline; off += chunk) {
         const n = Math.min(chunk, outBytes - off);
         const r = await this.link.request(TYPE.READ, u32le(token, off, n));
         if (status(r, `output bytes at ${off}`) === STATUS.NO_RESULT || r.length !== n + 1) {
