@@ -1,6 +1,6 @@
 /**
  * The serial link, measured in one run per model and board: wire efficiency (record bytes over
- * all bytes on the wire, both ways; the target is at least 90%), records per second over the
+ * the bytes on the wire for them, both ways, the start apart; the target is at least 90%), records per second over the
  * link, and on the emulated ARC EM the instructions of one inference (COUNT0 under -icount
  * shift=0, the invoke alone). Only portable kernels exist so far: the MLI column waits for the
  * MLI backend (--kernels mli).

@@ -138,10 +138,12 @@ export interface LinkReport {
   port: string;
   baud: number;
   firmware: Identity;
-  /** Record bytes carried (inputs up, outputs down) over all bytes on the wire, both ways. */
+  /** Record bytes carried (inputs up, outputs down) over the bytes on the wire for them, both ways. */
   payloadBytes: number;
   wireBytes: number;
   efficiency: number;
+  /** Bytes of the start (the firmware's BOOT frames, HELLO and its reply), not in wireBytes. */
+  handshakeBytes: number;
   recordsPerSecond: number;
   stats: LinkStats;
   /** Records that had to go round again (the board lost inputs or results, e.g. it restarted). */
@@ -261,6 +263,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
       kernels: identity.kernels,
     }, 30_000);
     log(`${board.name}: firmware for ${id.model} (${id.kernels} kernels, ${id.numerics} numerics, mliflow ${id.version}) on ${link.path}`);
+    const handshakeBytes = link.stats.wireTx + link.stats.wireRx;
     const bar = progress(`records on ${board.name}`);
     const outRec = recordBytes(g, 'outputs');
     let restarts = 0;
@@ -280,7 +283,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     bar.done();
     const seconds = (performance.now() - started) / 1000;
     const payloadBytes = n * (recIn + outRec);
-    const wireBytes = link.stats.wireTx + link.stats.wireRx;
+    const wireBytes = link.stats.wireTx + link.stats.wireRx - handshakeBytes;
     result.link = {
       port: link.path,
       baud: opts.baud ?? session.baud,
@@ -288,6 +291,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
       payloadBytes,
       wireBytes,
       efficiency: wireBytes ? payloadBytes / wireBytes : 0,
+      handshakeBytes,
       recordsPerSecond: n / seconds,
       stats: { ...link.stats },
       restarts,
@@ -386,6 +390,7 @@ async function runMlperf(
       payloadBytes,
       wireBytes,
       efficiency: wireBytes ? payloadBytes / wireBytes : 0,
+      handshakeBytes: 0,
       recordsPerSecond: n / ((performance.now() - started) / 1000),
       stats: { frameBytes: 0, wireTx: client.stats.wireTx, wireRx: client.stats.wireRx, requests: client.stats.commands, resends: 0, timeouts: 0, naks: 0, badFrames: 0, boots: 0 },
       restarts: 0,
@@ -623,7 +628,7 @@ export function formatDeployResult(r: DeployResult): string {
     const l = r.link;
     lines.push(
       `  link      ${l.port} at ${l.baud} baud: ${l.recordsPerSecond.toFixed(1)} records/s, wire efficiency ${(l.efficiency * 100).toFixed(1)}% ` +
-        `(${l.payloadBytes} record bytes in ${l.wireBytes} wire bytes), ${l.stats.resends} resends, ${l.restarts} record restarts`,
+        `(${l.payloadBytes} record bytes in ${l.wireBytes} wire bytes; start ${l.handshakeBytes} bytes), ${l.stats.resends} resends, ${l.restarts} record restarts`,
     );
     lines.push(`  firmware  ${l.firmware.model} (hash ${l.firmware.modelHash}), ${l.firmware.kernels} kernels, ${l.firmware.numerics} numerics, mliflow ${l.firmware.version}`);
   }

@@ -24,7 +24,7 @@ export function deployMarkdown(r: DeployResult): string {
     lines.push(
       `| firmware | ${l.firmware.model}, hash \`${l.firmware.modelHash}\`, ${l.firmware.kernels} kernels, ${l.firmware.numerics} numerics, mliflow ${l.firmware.version} |`,
       `| link | ${l.port}, ${l.baud} baud, ${l.recordsPerSecond.toFixed(1)} records/s |`,
-      `| wire efficiency | ${(l.efficiency * 100).toFixed(1)}% (${l.payloadBytes} record bytes, ${l.wireBytes} wire bytes) |`,
+      `| wire efficiency | ${(l.efficiency * 100).toFixed(1)}% (${l.payloadBytes} record bytes, ${l.wireBytes} wire bytes; start ${l.handshakeBytes} bytes) |`,
       `| resends / record restarts | ${l.stats.resends} / ${l.restarts} |`,
     );
     if (counts.length) lines.push(`| instructions per inference | min ${Math.min(...counts)}, max ${Math.max(...counts)} |`);
