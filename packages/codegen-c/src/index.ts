@@ -4,24 +4,27 @@
  * TensorFlow Lite Micro's reference kernels.
  *
  * Pipeline (each a small pass over the module, see src/passes):
- *   canonicalize -> fuse-pad -> lower (backend per operator) -> plan-memory -> emit
+ *   canonicalize -> fuse-pad -> partition (backend per operator) -> lower -> plan-memory -> emit
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { byteSize, type Graph } from '@mliflow/ir';
+import { UsageError, byteSize, type Graph } from '@mliflow/ir';
 import { emitProject } from './emit/project.js';
 import { newModule, rootOf } from './module.js';
 import { canonicalize } from './passes/canonicalize.js';
 import { fusePad } from './passes/fuse-pad.js';
-import { lower, portableOnly } from './passes/lower.js';
+import { lower, partitioned } from './passes/lower.js';
+import { partition, type KernelChoice } from './passes/partition.js';
 import { isArenaTensor, planMemory } from './passes/plan-memory.js';
 import type { TargetSpec } from './target.js';
 
-export type { TargetSpec } from './target.js';
+export type { MliLibrary, TargetSpec } from './target.js';
+export type { KernelChoice } from './passes/partition.js';
 
 export interface CompileOptions {
   target: TargetSpec;
-  kernels?: 'portable';
+  /** portable (default); mli: MLI where its plan accepts the operator; mli-only: refusing is an error. */
+  kernels?: KernelChoice;
   modelName?: string;
   /** Model file name, for messages. */
   file?: string;
@@ -31,7 +34,10 @@ export interface OperatorSummary {
   index: number;
   kind: string;
   kernel: string;
-  backend: 'portable';
+  backend: 'portable' | 'mli';
+  /** With kernels mli: the MLI function, or why the operator stays portable (null otherwise). */
+  mliFunction: string | null;
+  reason: string | null;
   inPlace: boolean;
   macs: number;
 }
@@ -70,7 +76,9 @@ export function hostTarget(overrides: Partial<TargetSpec> = {}): TargetSpec {
 /** Compile a graph to a C project. Pure: reads only the package's templates and kernels. */
 export function compileModel(g: Graph, opts: CompileOptions): GeneratedProject {
   const kernels = opts.kernels ?? 'portable';
-  if (kernels !== 'portable') throw new Error(`unknown kernel set "${kernels as string}"`);
+  if (kernels !== 'portable' && kernels !== 'mli' && kernels !== 'mli-only') throw new UsageError(`unknown kernel set "${kernels as string}"`);
+  const mli = opts.target.mli;
+  if (kernels !== 'portable' && !mli) throw new UsageError(`kernels ${kernels} need an MLI library in the target (${opts.target.name})`);
   const file = opts.file ?? opts.modelName ?? 'model';
   const model = opts.modelName ?? (opts.file ? opts.file.replace(/^.*[\\/]/, '').replace(/\.tflite$/i, '') : g.subgraphName || 'model');
   const align = opts.target.alignment;
@@ -81,18 +89,31 @@ export function compileModel(g: Graph, opts: CompileOptions): GeneratedProject {
   const m = newModule(g, file);
   canonicalize(m);
   fusePad(m);
-  const calls = lower(m, portableOnly);
+  partition(m, kernels, kernels === 'portable' || !mli ? null : { roundMode: mli.roundMode, fullAccu: mli.fullAccu });
+  const calls = lower(m, partitioned);
   const plan = planMemory(m, calls, align);
   const out = emitProject(m, calls, plan, opts.target, model);
 
   // Operators: every original op, including the ones passes removed.
   const byIndex = new Map(calls.map((c, pos) => [c.index, { c, pos }]));
+  const work = new Map(m.ops.map((w) => [w.index, w]));
   const operators: OperatorSummary[] = g.ops.map((op, index) => {
     const hit = byIndex.get(index);
     if (hit) {
-      return { index, kind: op.kind, kernel: hit.c.kernel, backend: hit.c.backend, inPlace: plan.inPlace.has(hit.pos), macs: hit.c.macs };
+      const d = work.get(index)?.mli;
+      return {
+        index,
+        kind: op.kind,
+        kernel: hit.c.kernel,
+        backend: hit.c.backend,
+        mliFunction: d?.plan ? hit.c.kernel : null,
+        reason: d && !d.plan ? d.reason : null,
+        inPlace: plan.inPlace.has(hit.pos),
+        macs: hit.c.macs,
+      };
     }
-    return { index, kind: op.kind, kernel: `none (${m.removed.get(index) ?? 'removed'})`, backend: 'portable', inPlace: false, macs: 0 };
+    const why = m.removed.get(index) ?? 'removed';
+    return { index, kind: op.kind, kernel: `none (${why})`, backend: 'portable', mliFunction: null, reason: null, inPlace: false, macs: 0 };
   });
 
   const opIndex = (pos: number): number => calls[pos]?.index ?? 0;
@@ -130,3 +151,4 @@ export function writeProject(p: GeneratedProject, dir: string): void {
 }
 
 export type { KernelCall } from './lir.js';
+export { API_SYMBOLS } from './emit/project.js';

@@ -4,6 +4,8 @@
  * aliases and folded constants beside it.
  */
 import { UnsupportedError, opLabel, type Graph, type Op, type Tensor } from '@mliflow/ir';
+import type { MliOpPlan } from '@mliflow/requant';
+import type { Backend } from './lir.js';
 
 export interface PadFusion {
   /** Extra zero-point padding in front of H and W, from a folded PAD. */
@@ -22,6 +24,9 @@ export interface WorkOp {
   op: Op;
   /** Set when a PAD feeding this conv/depthwise was folded into it. */
   padFusion?: PadFusion;
+  /** Set by partition: the backend, and MLI's plan or why MLI does not run the operator. */
+  backend?: Backend;
+  mli?: { plan: MliOpPlan } | { plan?: undefined; reason: string };
 }
 
 export interface Module {

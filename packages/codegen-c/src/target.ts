@@ -12,4 +12,18 @@ export interface TargetSpec {
   ldflags: string[];
   /** Emit main.c (IN.bin OUT.bin runner) and link an executable. */
   hostMain: boolean;
+  /** The embARC MLI build the project links, when any operator runs on MLI. */
+  mli?: MliLibrary;
+}
+
+/** An embARC MLI build in the layout include/ + lib/<variant>/libmli.a. */
+export interface MliLibrary {
+  /** Absolute path of the folder holding include/ and lib/. */
+  root: string;
+  /** lib/ subfolder: the CPU prefix, -round-up or -round-convergent, then -full-accu when on. */
+  variant: string;
+  roundMode: 'up' | 'convergent';
+  fullAccu: boolean;
+  /** Libraries after -lmli (-lm on the host, where ldexpf comes from libm). */
+  extraLibs: string[];
 }

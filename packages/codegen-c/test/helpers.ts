@@ -5,8 +5,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadVectors, readTfliteFile, type Graph, type VectorSet } from '@mliflow/ir';
-import { MODELS, VECTORS, sharedModels } from '../../../test/paths.js';
-import { compileModel, hostTarget, writeProject, type GeneratedProject, type TargetSpec } from '../src/index.js';
+import { mliVariantDir, type MliVariant } from '@mliflow/requant';
+import { MODELS, SHARED, VECTORS, sharedModels } from '../../../test/paths.js';
+import { compileModel, hostTarget, writeProject, type GeneratedProject, type MliLibrary, type TargetSpec } from '../src/index.js';
 
 /** Models with integer inputs and outputs and TFLite Micro reference vectors. */
 export function integerModels(): string[] {
@@ -57,3 +58,19 @@ export function firstRecords(vec: VectorSet, n: number): { inputs: Uint8Array; e
   const rout = vec.tflm!.length / count;
   return { inputs: vec.inputs.subarray(0, rin * k), expected: vec.tflm!.subarray(0, rout * k) };
 }
+
+/** The real embARC MLI 2.0.2 prebuilt in ../shared (or $MLI_ROOT). */
+export const MLI_ROOT = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
+
+export const VARIANTS: MliVariant[] = [
+  { roundMode: 'up', fullAccu: true },
+  { roundMode: 'convergent', fullAccu: true },
+  { roundMode: 'up', fullAccu: false },
+  { roundMode: 'convergent', fullAccu: false },
+];
+
+/** The x86_64 build of a variant (the -debug builds check every call and abort on misuse). */
+export function hostMli(v: MliVariant, opts: { debug?: boolean } = {}): MliLibrary {
+  return { root: MLI_ROOT, variant: mliVariantDir('x86_64', v, opts), roundMode: v.roundMode, fullAccu: v.fullAccu, extraLibs: ['m'] };
+}
+

@@ -11,13 +11,16 @@ import {
   writeTflite,
 } from '@mliflow/ir';
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
-import { checkKernels, compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
+import { compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
+import { findMli, parseKernels } from './mli.js';
 import { EXAMPLE_NAME, randomRecords } from './deploy.js';
 import { deployCmd } from './commands/deploy.js';
-import { readFileArg, writeFileArg } from './files.js';
+import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
 import { formatTopOutputs, topOutputs } from './top.js';
 import { progress } from './progress.js';
+import { NUMERICS_OPTIONS, parseFullAccu, parseNumerics, parseRoundMode } from './numerics.js';
+import { evalCommand } from './commands/eval.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -77,15 +80,18 @@ const inspect: Command = {
 const run: Command = {
   name: 'run',
   summary: 'run the golden executor over records of inputs',
-  usage: 'run MODEL.tflite --inputs IN.bin --out OUT.bin [--count N] [--top K] [--numerics tflite] [--json]',
+  usage:
+    'run MODEL.tflite --inputs IN.bin --out OUT.bin [--count N] [--top K] [--numerics tflite|mli] [--round-mode up|convergent] [--full-accu on|off] [--json]',
   description:
-    'Runs the golden executor (TFLite Micro reference numerics) over every record of IN.bin and writes the outputs to OUT.bin.\n' +
-    'A record is all input tensors\' raw bytes in input order; outputs are written the same way (the layout of ../shared/vectors).',
+    'Runs the golden executor over every record of IN.bin and writes the outputs to OUT.bin.\n' +
+    'A record is all input tensors\' raw bytes in input order; outputs are written the same way (the layout of ../shared/vectors).\n' +
+    'Numerics tflite (default) reproduce TFLite Micro\'s reference kernels. Numerics mli reproduce embARC MLI 2.0.2 built with the\n' +
+    'given ROUND_MODE and FULL_ACCU, bit for bit, for every operator MLI runs; the others keep TFLite\'s arithmetic.',
   options: {
     inputs: { type: 'string', valueName: 'IN.bin', help: 'input records' },
     out: { type: 'string', valueName: 'OUT.bin', help: 'where to write the output records' },
     count: { type: 'string', valueName: 'N', help: 'run only the first N records' },
-    numerics: { type: 'string', valueName: 'NAME', help: 'arithmetic to reproduce', default: 'tflite' },
+    ...NUMERICS_OPTIONS,
     top: { type: 'string', valueName: 'K', help: 'print the K largest outputs of each record (first 8 records)', default: '3' },
     json: JSON_OPT,
   },
@@ -93,8 +99,8 @@ const run: Command = {
     const file = one(pos, 'MODEL.tflite', 'run');
     if (typeof v.inputs !== 'string') throw new UsageError('run needs --inputs IN.bin');
     if (typeof v.out !== 'string') throw new UsageError('run needs --out OUT.bin');
-    const numerics = (v.numerics as string | undefined) ?? 'tflite';
-    if (numerics !== 'tflite') throw new UsageError(`--numerics ${numerics} is not known; available: tflite`);
+    const { numerics, name } = parseNumerics(v);
+    checkOutputFile(v.out, 'the outputs');
     const count = positiveInt(v.count, 'count');
     const k = positiveInt(v.top, 'top') ?? 3;
     const g = readValidatedTfliteFile(file);
@@ -109,9 +115,9 @@ const run: Command = {
     writeFileArg(v.out, out);
     const top = topOutputs(g, out, k);
     if (v.json) {
-      process.stdout.write(JSON.stringify({ model: file, records: n, out: v.out, msPerRecord: ms / n, top }, null, 1) + '\n');
+      process.stdout.write(JSON.stringify({ model: file, numerics: name, records: n, out: v.out, msPerRecord: ms / n, top }, null, 1) + '\n');
     } else {
-      process.stdout.write(`${n} records -> ${v.out} (${(ms / n).toFixed(1)} ms per record)\n`);
+      process.stdout.write(`${n} records -> ${v.out} (${name} numerics, ${(ms / n).toFixed(1)} ms per record)\n`);
       process.stdout.write(formatTopOutputs(top.slice(0, 8)) + '\n');
     }
     return 0;
@@ -121,28 +127,51 @@ const run: Command = {
 const compile: Command = {
   name: 'compile',
   summary: 'generate a self-contained C project for a board',
-  usage: 'compile MODEL.tflite --board BOARD --out DIR [--kernels portable] [--json]',
+  usage: 'compile MODEL.tflite --board BOARD --out DIR [--kernels mli|portable] [--mli DIR] [--round-mode up|convergent] [--full-accu on|off] [--mli-only] [--json]',
   description:
     'Lowers the model to C: constant weight arrays, one static arena, kernel calls, a Makefile.\n' +
-    'On a board with a memory map (emsdp) it also cross-compiles the project and writes a size report per memory region.',
+    'With --kernels mli, each operator that embARC MLI can run exactly calls MLI (the Makefile links lib/<variant>/libmli.a of --mli DIR or\n' +
+    '$MLI_ROOT; the variant is the board\'s CPU, the rounding mode and FULL_ACCU); the others stay on the portable kernels, with the reason\n' +
+    'in the summary. The board gives the defaults (board.json "mli"). --mli-only makes any operator MLI cannot run an error.\n' +
+    'On a board with a memory map (emsdp) it also cross-compiles the project and writes a size report per memory region (MLI\'s code included).',
   options: {
     board: { type: 'string', valueName: 'BOARD', help: `target board (${listBoards().join(', ')})`, default: DEFAULT_BOARD },
     out: { type: 'string', valueName: 'DIR', help: 'where to write the project' },
-    kernels: { type: 'string', valueName: 'NAME', help: 'kernel backend', default: 'portable' },
+    kernels: { type: 'string', valueName: 'NAME', help: 'kernel backend: mli or portable (default: the board\'s)' },
+    mli: { type: 'string', valueName: 'DIR', help: 'embARC MLI build: include/ and lib/<variant>/libmli.a (default: $MLI_ROOT)' },
+    'round-mode': { type: 'string', valueName: 'MODE', help: 'MLI rounding: up or convergent (default: the board\'s)' },
+    'full-accu': { type: 'string', valueName: 'on|off', help: 'MLI FULL_ACCU (default: the board\'s)' },
+    'mli-only': { type: 'boolean', help: 'fail, naming the operator and the reason, when MLI cannot run an operator it has a kernel kind for' },
     json: JSON_OPT,
   },
   async run(v, pos) {
     const file = one(pos, 'MODEL.tflite', 'compile');
     if (typeof v.out !== 'string') throw new UsageError('compile needs --out DIR');
-    checkKernels(v.kernels);
+    checkOutputDir(v.out, 'the project');
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
+    const kernels = parseKernels(v['mli-only'] ? (v.kernels ?? 'mli') : v.kernels, board.spec);
+    if (v['mli-only'] && kernels !== 'mli') throw new UsageError('--mli-only needs --kernels mli');
+    const roundMode = parseRoundMode(v['round-mode']);
+    const fullAccu = parseFullAccu(v['full-accu']);
+    const mli = kernels === 'mli' ? findMli(board.spec, { root: v.mli as string | undefined, roundMode, fullAccu }) : undefined;
     const g = readValidatedTfliteFile(file);
-    const r = await compileForBoard(g, file, board, v.out, { log: progressLog(v) });
+    const r = await compileForBoard(g, file, board, v.out, { log: progressLog(v), kernels: kernels === 'mli' && v['mli-only'] ? 'mli-only' : kernels, mli });
     if (v.json) {
       const s = r.summary;
-      const doc = { ...s, executable: join(r.projectDir, s.executable), projectDir: r.projectDir, board: r.board, compileMs: r.compileMs, placement: r.placement, sizeReport: r.sizeReport };
+      const doc = {
+        ...s,
+        executable: join(r.projectDir, s.executable),
+        projectDir: r.projectDir,
+        board: r.board,
+        kernels,
+        mli: mli ? { root: mli.root, variant: mli.variant, roundMode: mli.roundMode, fullAccu: mli.fullAccu } : null,
+        compileMs: r.compileMs,
+        placement: r.placement,
+        sizeReport: r.sizeReport,
+      };
       process.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
+      if (mli) process.stdout.write(`embARC MLI ${mli.variant} from ${mli.root}\n`);
       process.stdout.write(formatCompileResult(r) + '\n');
     }
     return r.sizeReport && !r.sizeReport.fits ? EXIT.checkFailed : EXIT.ok;
@@ -162,6 +191,7 @@ const example: Command = {
   async run(v) {
     const dir = (v.out as string | undefined) ?? join('build', 'example');
     const count = positiveInt(v.count, 'count') ?? 4;
+    checkOutputDir(dir, 'the example');
     const file = join(dir, `${EXAMPLE_NAME}.tflite`);
     writeFileArg(file, writeTflite(buildExampleModel()));
     const g = readValidatedTfliteFile(file);
@@ -182,3 +212,4 @@ const example: Command = {
 };
 
 export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example];
+COMMANDS.push(evalCommand);

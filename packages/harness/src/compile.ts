@@ -1,11 +1,11 @@
 /** `mliflow compile`: model to C project for a board, with a size report on boards with a memory map. */
 import { join, resolve } from 'node:path';
-import { compileModel, writeProject, type CompileSummary } from '@mliflow/codegen-c';
+import { compileModel, writeProject, type CompileSummary, type KernelChoice, type MliLibrary } from '@mliflow/codegen-c';
 import { MliflowError, UsageError, type Graph } from '@mliflow/ir';
 import { loadBoard, type Board, type BoardSpec } from './boards/index.js';
 import { formatBytes, formatCount, table } from './format.js';
 import { formatSizeReport, sizeReport, type SizeReport } from './size-report.js';
-import { writeFileArg } from './files.js';
+import { makeDirs, writeFileArg } from './files.js';
 
 /** Where compile put the weights or the arena: the first candidate of board.json whose region had room. */
 export interface PlacementChoice {
@@ -68,26 +68,20 @@ export function formatPlacement(role: 'arena' | 'weights', p: PlacementChoice): 
   return i > 0 ? `${head} (${room(p.candidates.slice(0, i))})` : head;
 }
 
-export function checkKernels(v: string | boolean | undefined): 'portable' {
-  const k = (v as string | undefined) ?? 'portable';
-  if (k !== 'portable') throw new UsageError(`--kernels ${k} is not available; available: portable (MLI comes next)`);
-  return k;
-}
-
 export async function compileForBoard(
   g: Graph,
   file: string,
   board: Board,
   outDir: string,
-  opts: { modelName?: string; log?: (line: string) => void } = {},
+  opts: { modelName?: string; log?: (line: string) => void; kernels?: KernelChoice; mli?: MliLibrary } = {},
 ): Promise<CompileResult> {
   const spec = board.spec;
-  const base = board.target();
+  const base = { ...board.target(), ...(opts.mli ? { mli: opts.mli } : {}) };
   const t0 = performance.now();
   const build = (p: CompileResult['placement']) =>
     compileModel(g, {
       target: { ...base, arenaSection: p?.arena?.section ?? base.arenaSection, weightsSection: p?.weights?.section ?? base.weightsSection },
-      kernels: 'portable',
+      kernels: opts.kernels ?? 'portable',
       file,
       modelName: opts.modelName,
     });
@@ -101,6 +95,7 @@ export async function compileForBoard(
   const compileMs = performance.now() - t0;
   const projectDir = resolve(outDir);
   const write = (): void => {
+    makeDirs(projectDir);
     try {
       writeProject(project, projectDir);
     } catch (e) {
@@ -115,7 +110,7 @@ export async function compileForBoard(
   let report: SizeReport | null = null;
   if (mapped) {
     opts.log?.(`cross-compiling the project with ${spec.toolchain.cc} for the size report`);
-    report = await sizeReport(projectDir, { board });
+    report = await sizeReport(projectDir, { board, mli: usesMli(project.summary) ? opts.mli : undefined });
     if (!report.fits) {
       // Code, data and bss are known now: with them counted, a later candidate may have room.
       const others = new Map(report.regions.map((r) => [r.name, r.used - r.weights - r.arena]));
@@ -128,13 +123,17 @@ export async function compileForBoard(
           const p = placement[role];
           if (p) opts.log?.(`with the code and data counted: ${formatPlacement(role, p)}`);
         }
-        report = await sizeReport(projectDir, { board });
+        report = await sizeReport(projectDir, { board, mli: usesMli(project.summary) ? opts.mli : undefined });
       }
     }
     writeFileArg(join(projectDir, 'size-report.txt'), formatSizeReport(report) + '\n');
     writeFileArg(join(projectDir, 'size-report.json'), JSON.stringify(report, null, 1) + '\n');
   }
   return { board: board.name, projectDir, summary: project.summary, compileMs, placement, sizeReport: report };
+}
+
+function usesMli(s: CompileSummary): boolean {
+  return s.operators.some((o) => o.backend === 'mli');
 }
 
 export function loadBoardArg(v: string | boolean | undefined): Board {
@@ -144,6 +143,7 @@ export function loadBoardArg(v: string | boolean | undefined): Board {
 
 export function formatCompileResult(r: CompileResult): string {
   const s = r.summary;
+  const mliRun = s.operators.some((o) => o.backend === 'mli' || o.reason !== null);
   const lines = [
     `${s.model} -> ${r.projectDir}  (board ${r.board}, compiled in ${r.compileMs.toFixed(0)} ms)`,
     `  arena ${formatBytes(s.arenaBytes)} (liveness bound, every live tensor apart: ${formatBytes(s.livenessBound)}), weights ${formatBytes(s.weightsBytes)}`,
@@ -153,9 +153,9 @@ export function formatCompileResult(r: CompileResult): string {
     }),
     '',
     table(
-      ['#', 'operator', 'kernel', 'backend', 'in place', 'MACs'],
-      s.operators.map((o) => [String(o.index), o.kind, o.kernel, o.backend, o.inPlace ? 'yes' : '', formatCount(o.macs)]),
-      ['r', 'l', 'l', 'l', 'l', 'r'],
+      ['#', 'operator', 'kernel', 'backend', 'in place', 'MACs', ...(mliRun ? ['not on MLI because'] : [])],
+      s.operators.map((o) => [String(o.index), o.kind, o.kernel, o.backend, o.inPlace ? 'yes' : '', formatCount(o.macs), ...(mliRun ? [o.reason ?? ''] : [])]),
+      ['r', 'l', 'l', 'l', 'l', 'r', 'l'],
     ),
   ];
   if (r.sizeReport) lines.push('', formatSizeReport(r.sizeReport));

@@ -18,6 +18,8 @@ import {
   writeTflite,
   type Graph,
 } from '@mliflow/ir';
+import type { MliLibrary } from '@mliflow/codegen-c';
+import { mliNumerics } from '@mliflow/requant';
 import type { Board } from './boards/index.js';
 import { buildFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
 import { MlperfClient } from './transport/mlperf.js';
@@ -95,6 +97,9 @@ export interface DeployOptions {
   baud?: number;
   /** QEMU for qemu boards (default: the board's environment variable, then PATH). */
   qemu?: string;
+  /** Kernel backend (default portable); with mli, `mli` names the library and the golden executor takes its numerics. */
+  kernels?: 'mli' | 'portable';
+  mli?: MliLibrary;
   /** mliflow's framed protocol (default), or the MLPerf Tiny / EEMBC runner's ASCII commands. */
   protocol?: 'mliflow' | 'mlperf-tiny';
   /** Seconds one invoke may take on the board before the link gives up on it. */
@@ -181,7 +186,11 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     inputsPath = join(outDir, 'inputs.bin');
     writeFileArg(inputsPath, records);
   }
-  const golden = new GoldenExecutor(g, { file });
+  const kernels = opts.kernels ?? 'portable';
+  if (kernels === 'mli' && !opts.mli) throw new MliflowError('deploy --kernels mli needs the MLI library (findMli)', EXIT.internal);
+  // The board's numerics: MLI's arithmetic (its rounding and FULL_ACCU) where MLI runs, else TFLite's.
+  const numerics = kernels === 'mli' && opts.mli ? mliNumerics({ roundMode: opts.mli.roundMode, fullAccu: opts.mli.fullAccu }) : 'tflite';
+  const golden = new GoldenExecutor(g, { file, numerics });
   const recIn = recordBytes(g, 'inputs');
   const n = recordCount(records.length, recIn, `${inputsPath} (inputs of ${file})`, opts.inputs ? opts.count : undefined);
   if (n * recIn !== records.length) {
@@ -192,7 +201,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
 
   const projectDir = join(outDir, 'project');
   log(`compiling ${name} for board ${board.name}`);
-  const compiled = await compileForBoard(g, file, board, projectDir, { modelName: name, log });
+  const compiled = await compileForBoard(g, file, board, projectDir, { modelName: name, log, kernels, ...(opts.mli ? { mli: opts.mli } : {}) });
   log(`  arena ${formatBytes(compiled.summary.arenaBytes)}, weights ${formatBytes(compiled.summary.weightsBytes)}, ${compiled.summary.operators.length} operators`);
 
   const result: DeployResult = {
@@ -223,7 +232,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     modelHash: modelHash(file),
     model: name,
     version: mliflowVersion(),
-    kernels: 'portable',
+    kernels,
     numerics: golden.numerics,
     debug: false,
     inputs: g.inputs.length,
@@ -427,7 +436,7 @@ async function diagnose(
     }
   }
   const dg: Graph = { ...g, outputs: [...g.outputs, ...extra] };
-  await compileForBoard(dg, file, board, projectDir, { modelName: name });
+  await compileForBoard(dg, file, board, projectDir, { modelName: name, kernels: opts.kernels ?? 'portable', ...(opts.mli ? { mli: opts.mli } : {}) });
   writeFirmware(board, projectDir, { ...identity, debug: true, outputs: dg.outputs.length, protocol: 'mliflow' });
   opts.alterProject?.(projectDir);
   await buildFirmware(board, projectDir);
@@ -452,7 +461,7 @@ async function diagnose(
     offsets.set(id, off);
     off += byteSize(dg.tensors[id]);
   }
-  const golden = new GoldenExecutor(g, { file });
+  const golden = new GoldenExecutor(g, { file, numerics: opts.kernels === 'mli' && opts.mli ? mliNumerics({ roundMode: opts.mli.roundMode, fullAccu: opts.mli.fullAccu }) : 'tflite' });
   const parts: Uint8Array[] = [];
   let p = 0;
   for (const id of g.inputs) {

@@ -7,14 +7,16 @@
  *   sizeReport(projectDir, { board? = 'emsdp', objDir? }): Promise<SizeReport>   (for --json)
  *   formatSizeReport(report): string                                             (for people)
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { MliflowError } from '@mliflow/ir';
 import { BuildError } from './boards/board.js';
+import { makeDirs } from './files.js';
 import { loadBoard } from './boards/load.js';
 import type { Board, BoardSpec, SectionPlacement } from './boards/types.js';
+import { API_SYMBOLS, type MliLibrary } from '@mliflow/codegen-c';
 import { formatBytes, table } from './format.js';
 import { compilerErrorExcerpt, requireTools, shellCommand } from './toolchain.js';
 
@@ -83,6 +85,12 @@ export interface SizeReportOptions {
   board?: Board | string;
   /** Keep the objects here instead of a temporary folder that is removed. */
   objDir?: string;
+  /**
+   * The project calls embARC MLI: compile against its headers, then partially link the
+   * objects with its libmli.a, keeping what the model's API reaches (--gc-sections), so
+   * that the report counts MLI's code and data too.
+   */
+  mli?: MliLibrary;
 }
 
 /** Parses `objdump -h -t` of one or more objects: sections with flags, defined and undefined symbols. */
@@ -199,7 +207,7 @@ export async function sizeReport(projectDir: string, opts: SizeReportOptions = {
   const skip = new Set(opts.objDir ? [resolve(opts.objDir)] : []);
   const sources = cFiles(dir, skip);
   if (sources.length === 0) throw new MliflowError(`${dir}: no C files to compile`);
-  const includes = headerDirs(dir, skip).flatMap((d) => ['-I', d]);
+  const includes = [...headerDirs(dir, skip), ...(opts.mli ? [join(opts.mli.root, 'include')] : [])].flatMap((d) => ['-I', d]);
   const objDir = opts.objDir ? resolve(opts.objDir) : mkdtempSync(join(tmpdir(), 'mliflow-size-'));
   const cflags = spec.toolchain.cflags;
   try {
@@ -208,7 +216,7 @@ export async function sizeReport(projectDir: string, opts: SizeReportOptions = {
     await pool(sources, availableParallelism(), async (src) => {
       const rel = relative(dir, src);
       const obj = join(objDir, rel.replace(/\.c$/, '.o'));
-      mkdirSync(dirname(obj), { recursive: true });
+      makeDirs(dirname(obj));
       const argv = [tools.cc.path, ...cflags, ...includes, '-c', src, '-o', obj];
       const r = await execa(argv[0], argv.slice(1), { cwd: dir, all: true, reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
       if (r.failed) failures.push({ file: rel, log: String(r.all ?? r.shortMessage), argv });
@@ -228,6 +236,26 @@ export async function sizeReport(projectDir: string, opts: SizeReportOptions = {
       );
     }
     objects.sort();
+    if (opts.mli) {
+      const linked = join(objDir, 'mliflow_model.o');
+      const argv = [
+        tools.cc.path,
+        ...cflags,
+        '-nostdlib',
+        '-r',
+        '-Wl,--gc-sections',
+        ...API_SYMBOLS.map((s) => `-Wl,-u,${s}`),
+        ...objects,
+        `-L${join(opts.mli.root, 'lib', opts.mli.variant)}`,
+        '-lmli',
+        '-o',
+        linked,
+      ];
+      const r = await execa(argv[0], argv.slice(1), { cwd: dir, all: true, reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
+      // MLI's objects carry the Linux ABI tag: the linker's mixing warning is expected.
+      if (r.failed) throw new BuildError(`linking the project with ${opts.mli.variant}'s libmli.a failed:\n${compilerErrorExcerpt(String(r.all))}\nrerun: ${shellCommand(argv)}`, String(r.all));
+      objects.splice(0, objects.length, linked);
+    }
     const dump = await execa(tools.objdump.path, ['-h', '-t', ...objects], { reject: false, stdin: 'ignore' });
     if (dump.failed) throw new MliflowError(`${spec.toolchain.objdump} failed on the objects: ${String(dump.stderr).trim()}`);
     const parsed = parseObjdump(String(dump.stdout));

@@ -5,7 +5,7 @@ export * from './quant.js';
 export { prng } from './prng.js';
 export * from './vectors.js';
 export { readTflite, readTfliteFile, MAX_TENSOR_BYTES, type ReadInfo } from './tflite/reader.js';
-export { GoldenExecutor, totalMacs, type ExecutorOptions, type Numerics, type OpTrace, type RunResult } from './golden/executor.js';
+export { GoldenExecutor, totalMacs, type ExecutorOptions, type Numerics, type NumericsSpec, type OpTrace, type RunResult } from './golden/executor.js';
 export type { Kernel, Buffers, Evaluate, PrepareContext, TensorData } from './golden/kernel.js';
 export { writeTflite } from './tflite/writer.js';
 export { validateGraph, readValidatedTfliteFile, MAX_ACTIVATION_BYTES } from './validate.js';

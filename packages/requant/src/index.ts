@@ -6,4 +6,9 @@
  * kernels already derive (@mliflow/ir); this package starts with the MLI backend: MLI's
  * 16-bit scale + shift and power-of-two Q-formats.
  */
-export {};
+export * from './mli/math.js';
+export * from './mli/params.js';
+export * from './mli/plan.js';
+export { mliNumerics, mliNumericsName, mliKernel } from './mli/golden/index.js';
+export { softmaxLut, SOFTMAX_LUT } from './mli/golden/softmax.js';
+export * from './mli/library.js';

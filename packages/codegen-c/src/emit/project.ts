@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { SIGMOID_TABLE_Q16, UnsupportedError, byteSize, elementCount, typedView, type Tensor } from '@mliflow/ir';
-import { CTYPE_OF, type ConstArray, type CType, type KernelCall, type ParamValue } from '../lir.js';
+import { CTYPE_OF, type ConstArray, type CType, type KernelCall, type MliLut, type MliTensor, type ParamValue } from '../lir.js';
 import { constData, rootOf, type Module } from '../module.js';
 import { alignUp, type MemoryPlan } from '../passes/plan-memory.js';
 import { arrayBody, cComment, cFloat, cInt, cString } from './c.js';
@@ -149,7 +149,85 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     return `MLF_A(${ctype}, ${off})`;
   };
 
+  const mliTensorView = (c: KernelCall, t: MliTensor) => {
+    const name = `mlf_p${c.index}_${t.role}`;
+    const ctype: CType = t.elType === 'MLI_EL_SA_32' ? 'int32_t' : 'int8_t';
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    let ptr: string;
+    if (t.data) {
+      ptr = `(${ctype} *)${addArray(name + '_data', t.data.ctype, t.data.data, `operator #${c.index} ${c.kind.toUpperCase()}: ${t.data.what}`)}`;
+    } else {
+      // The mli_tensor's pointer is not const: a cast, since MLI only reads inputs.
+      const e = tensorExpr(t.tensor, ctype, !t.output);
+      ptr = e.startsWith('(const ') ? `(${ctype} *)${e.slice(e.indexOf(')') + 1)}` : e;
+    }
+    const p = t.params;
+    const perChannel = p.dim >= 0;
+    // Per-channel params live beside the struct in model.c: weights.c then does not depend
+    // on the MLI variant (the params do).
+    const arr = (field: string, ct: CType, v: number[]): string => {
+      const arrayName = `${name}_${field}`;
+      localArrays.push({ name: arrayName, ctype: ct, count: v.length, body: arrayBody(v) });
+      return `{ .capacity = ${v.length * ctypeBytes(ct)}, .mem = { .p${ct === 'int16_t' ? 'i16' : 'i8'} = (${ct} *)${arrayName} } }`;
+    };
+    const one = (field: string, v: number): string => `{ .mem = { .${field} = ${cInt(v)} } }`;
+    return {
+      name,
+      isConst: !t.output,
+      capacity: count * ctypeBytes(ctype),
+      ptrField: ctype === 'int32_t' ? 'pi32' : 'pi8',
+      ptr,
+      shape: `{${t.shape.join(', ')}}`,
+      memStride: `{${t.memStride.join(', ')}}`,
+      rank: t.shape.length,
+      elType: t.elType,
+      zeroPoint: perChannel ? arr('zp', 'int16_t', p.zeroPoint) : one('i16', p.zeroPoint[0]),
+      scale: perChannel ? arr('scale', 'int16_t', p.scale) : one('i16', p.scale[0]),
+      fracBits: perChannel ? arr('frac', 'int8_t', p.fracBits) : one('i8', p.fracBits[0]),
+      dim: p.dim,
+    };
+  };
+
+  let localArrays: { name: string; ctype: CType; count: number; body: string }[] = [];
+  const luts = new Map<string, MliLut>();
   const callViews = calls.map((c, pos) => {
+    if (c.mli) {
+      const mli = c.mli;
+      localArrays = [];
+      const tensors = mli.tensors.map((t) => mliTensorView(c, t));
+      const arrays = localArrays;
+      const byRole = new Map(mli.tensors.map((t, i) => [t.role, tensors[i]]));
+      if (mli.lut) luts.set(mli.lut.name, mli.lut);
+      const argsOf = (order: string[], cfg: string): string[] =>
+        order.map((a) => (a === 'cfg' ? `&${cfg}` : a === 'lut' ? `&mlf_lut_${mli.lut!.name}` : `&${byRole.get(a)!.name}`));
+      const args = argsOf(mli.argOrder, `mlf_p${c.index}_cfg`);
+      const fieldsOf = (cfg: Record<string, number | string>) =>
+        Object.keys(cfg)
+          .sort()
+          .map((k) => ({ name: k, value: typeof cfg[k] === 'number' ? cInt(cfg[k] as number) : String(cfg[k]) }));
+      const post = mli.post
+        ? { kernel: mli.post.kernel, cfgType: mli.post.cfgType, cfgName: `mlf_p${c.index}_post`, cfg: fieldsOf(mli.post.cfg), args: argsOf(mli.post.argOrder, `mlf_p${c.index}_post`) }
+        : null;
+      return {
+        index: c.index,
+        kind: c.kind.toUpperCase(),
+        kernel: c.kernel,
+        backend: c.backend,
+        paramsType: '',
+        fields: [],
+        mli: {
+          arrays,
+          tensors,
+          cfgType: mli.cfgType,
+          cfg: fieldsOf(mli.cfg),
+          post,
+        },
+        args,
+        inPlace: plan.inPlace.has(pos),
+        macs: c.macs,
+        tensorsText: mli.tensors.filter((t) => t.tensor >= 0).map((t) => `${t.output ? 'out' : 'in'} t${t.tensor}`).join(', '),
+      };
+    }
     const fields = Object.keys(c.params)
       .sort()
       .map((k) => ({ name: k, value: paramExpr(m.file, c, k, c.params[k], addArray, tensorArray) }));
@@ -164,6 +242,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
       backend: c.backend,
       paramsType: c.paramsType,
       fields,
+      mli: null,
       args,
       inPlace: plan.inPlace.has(pos),
       macs: c.macs,
@@ -195,9 +274,8 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     });
 
   const headers = [...new Set(calls.flatMap((c) => c.headers))].sort();
-  const backends = [...new Set(calls.map((c) => c.backend))].sort();
-  const lib = new Map<string, string>();
-  for (const be of backends) for (const [f, text] of kernelFiles(be)) lib.set(f, text);
+  // MLI's code comes from libmli.a; mlf_kernels.h (types, MLF_ALIGNED) is always needed.
+  const lib = new Map(kernelFiles('portable'));
   const sources = [...new Set(calls.flatMap((c) => c.sources))].sort();
   const kernelHeaders = [...lib.keys()].filter((f) => f.endsWith('.h') && (f === 'mlf_kernels.h' || headers.includes(f))).sort();
   for (const s of sources) if (!lib.has(s)) throw new Error(`kernel source ${s} is missing from the library`);
@@ -210,7 +288,9 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
       return { line: `${String(b.offset).padStart(10)} ${String(b.size).padStart(8)}  ${ops.padEnd(9)}  ${what}` };
     });
 
-  const executable = target.hostMain ? 'build/model' : 'build/libmliflow_model.a';
+  const usesMli = calls.some((c) => c.backend === 'mli');
+  if (usesMli && !target.mli) throw new Error(`target ${target.name}: operators run on MLI but the target names no MLI library`);
+  const executable = target.hostMain ? 'build/model' : usesMli ? 'build/mliflow_model.o' : 'build/libmliflow_model.a';
   const view = {
     model: cComment(model),
     modelString: cString(model),
@@ -227,6 +307,7 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     inputs: io(g.inputs),
     outputs: io(g.outputs),
     calls: callViews,
+    luts: [...luts.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((l) => ({ ...l, shorts: Math.ceil(l.bytes / 2) })),
     weights,
     headers: headers.filter((h) => h !== 'mlf_kernels.h'),
     passes: m.passes.join(', '),
@@ -238,6 +319,8 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
     cflags: target.cflags.join(' '),
     ldflags: target.ldflags.join(' '),
     hostMain: target.hostMain,
+    mli: calls.some((c) => c.backend === 'mli') ? target.mli ?? null : null,
+    apiSymbols: API_SYMBOLS,
     executable,
     sources: [...sources, 'model.c', 'weights.c', ...(target.hostMain ? ['main.c'] : [])].sort(),
     kernelHeaders,
@@ -255,6 +338,9 @@ export function emitProject(m: Module, calls: KernelCall[], plan: MemoryPlan, ta
   const weightsBytes = weights.reduce((s, w) => s + w.bytes, 0);
   return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), weightsBytes, stateBytes, executable };
 }
+
+/** The generated API: the roots of the board build's partial link (--gc-sections keeps what they reach). */
+export const API_SYMBOLS = ['mliflow_model_init', 'mliflow_model_invoke', 'mliflow_model_reset', 'mliflow_input', 'mliflow_output', 'mliflow_input_bytes', 'mliflow_output_bytes'];
 
 function ctypeBytes(c: CType): number {
   return c === 'int32_t' ? 4 : c === 'int16_t' ? 2 : 1;

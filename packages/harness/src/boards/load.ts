@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MliflowError } from '@mliflow/ir';
 import { DataBoard } from './board.js';
-import type { Board, BoardSpec, FirmwareSpec, MemoryRegion, Placement, RunSpec, SerialSpec, ToolchainSpec } from './types.js';
+import type { Board, BoardSpec, FirmwareSpec, MemoryRegion, MliBoardSpec, Placement, RunSpec, SerialSpec, ToolchainSpec } from './types.js';
 
 export const DEFAULT_BOARD = 'host';
 
@@ -208,6 +208,21 @@ export function parseBoardSpec(json: unknown, file: string): BoardSpec {
     return fail('run.kind', `must be "host", "qemu" or "hardware", not ${JSON.stringify(run.kind)}`);
   }
 
+  let mli: MliBoardSpec | undefined;
+  if (root.mli !== undefined) {
+    const o = obj(root.mli, 'mli');
+    const oneOf = <T extends string>(v: unknown, field: string, ok: readonly T[]): T =>
+      ok.includes(v as T) ? (v as T) : fail(field, `must be ${ok.map((x) => JSON.stringify(x)).join(' or ')}, not ${JSON.stringify(v)}`);
+    if (typeof o.fullAccu !== 'boolean') fail('mli.fullAccu', 'must be true or false');
+    mli = {
+      cpu: str(o.cpu, 'mli.cpu'),
+      kernels: oneOf(o.kernels, 'mli.kernels', ['mli', 'portable'] as const),
+      roundMode: oneOf(o.roundMode, 'mli.roundMode', ['up', 'convergent'] as const),
+      fullAccu: o.fullAccu as boolean,
+      extraLibs: o.extraLibs === undefined ? [] : strs(o.extraLibs, 'mli.extraLibs'),
+    };
+  }
+
   return {
     name: str(root.name, 'name'),
     description: str(root.description, 'description'),
@@ -217,5 +232,6 @@ export function parseBoardSpec(json: unknown, file: string): BoardSpec {
     memory: { regions, placement },
     run: runSpec,
     notes: root.notes === undefined ? [] : strs(root.notes, 'notes'),
+    ...(mli ? { mli } : {}),
   };
 }

@@ -97,6 +97,18 @@ export type RunSpec =
   | { kind: 'qemu'; qemu: QemuSpec; firmware: FirmwareSpec; serial: SerialSpec; counter?: string }
   | { kind: 'hardware'; transport: string; flash: string; firmware?: FirmwareSpec; serial?: SerialSpec; flashPlan?: FlashPlan };
 
+/** The board's embARC MLI defaults (board.json "mli"). */
+export interface MliBoardSpec {
+  /** Prefix of the lib/<variant> folders built for this CPU ("x86_64", "arc-em-gnu-em4_fpuda"). */
+  cpu: string;
+  /** Kernel backend when --kernels is not given. */
+  kernels: 'mli' | 'portable';
+  roundMode: 'up' | 'convergent';
+  fullAccu: boolean;
+  /** Libraries linked after -lmli (the host's libm for ldexpf; boards' firmware provides it). */
+  extraLibs: string[];
+}
+
 /** A parsed, validated board.json; sizes and addresses are numbers. */
 export interface BoardSpec {
   name: string;
@@ -107,6 +119,8 @@ export interface BoardSpec {
   memory: { regions: MemoryRegion[]; placement: Placement };
   run: RunSpec;
   notes: string[];
+  /** Absent: the board cannot link embARC MLI. */
+  mli?: MliBoardSpec;
 }
 
 export interface BuildOptions {

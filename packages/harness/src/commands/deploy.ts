@@ -5,16 +5,19 @@ import { UsageError } from '@mliflow/ir';
 import { DEFAULT_BOARD, listBoards } from '../boards/index.js';
 import type { Command } from '../commands.js';
 import { positiveInt } from '../commands.js';
-import { checkKernels, loadBoardArg } from '../compile.js';
+import { loadBoardArg } from '../compile.js';
+import { findMli, parseKernels } from '../mli.js';
+import { parseFullAccu, parseRoundMode } from '../numerics.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, hardwarePlan } from '../deploy.js';
-import { writeFileArg } from '../files.js';
+import { checkOutputDir, checkOutputFile, writeFileArg } from '../files.js';
 import { deployMarkdown } from '../report.js';
-import { EXIT } from '@mliflow/ir';
+import { EXIT, MliflowError } from '@mliflow/ir';
+import type { MliLibrary } from '@mliflow/codegen-c';
 
 export const deployCmd: Command = {
   name: 'deploy',
   summary: 'compile, build and run on a board over its serial link; compare every output with the golden executor',
-  usage: 'deploy [MODEL.tflite] --board BOARD [--vectors DIR | --inputs IN.bin] [--count N] [--port DEV] [--baud N] [--kernels portable] [--protocol mliflow|mlperf-tiny] [--qemu PATH] [--report FILE.json] [--dry-run] [--json]',
+  usage: 'deploy [MODEL.tflite] --board BOARD [--vectors DIR | --inputs IN.bin] [--count N] [--port DEV] [--baud N] [--kernels mli|portable] [--mli DIR] [--round-mode up|convergent] [--full-accu on|off] [--protocol mliflow|mlperf-tiny] [--qemu PATH] [--report FILE.json] [--dry-run] [--json]',
   description:
     'The whole flow on one board: compile, build the firmware, start it (a host process, QEMU) or load it (a real board),\n' +
     'stream every record over the serial link and compare each output with the golden executor.\n' +
@@ -27,7 +30,10 @@ export const deployCmd: Command = {
     count: { type: 'string', valueName: 'N', help: 'records to run (default: all of --inputs/--vectors, else 4)' },
     port: { type: 'string', valueName: 'DEV', help: 'serial port of a real board (default: found by its USB id)' },
     baud: { type: 'string', valueName: 'N', help: 'baud rate (default: the board\'s)' },
-    kernels: { type: 'string', valueName: 'NAME', help: 'kernel backend', default: 'portable' },
+    kernels: { type: 'string', valueName: 'NAME', help: "kernel backend: mli or portable (default: the board's)" },
+    mli: { type: 'string', valueName: 'DIR', help: 'embARC MLI build: include/ and lib/<variant>/libmli.a (default: $MLI_ROOT)' },
+    'round-mode': { type: 'string', valueName: 'MODE', help: "MLI rounding: up or convergent (default: the board's)" },
+    'full-accu': { type: 'string', valueName: 'on|off', help: "MLI FULL_ACCU (default: the board's)" },
     protocol: { type: 'string', valueName: 'NAME', help: "serial protocol: mliflow (framed, CRC-32, retries) or mlperf-tiny (the EEMBC runner's ASCII commands)", default: 'mliflow' },
     qemu: { type: 'string', valueName: 'PATH', help: 'qemu-system-arc for qemu boards (default: $MLIFLOW_QEMU_ARC, then PATH)' },
     report: { type: 'string', valueName: 'FILE.json', help: 'write the JSON report there, and a Markdown one beside it (FILE.md)' },
@@ -38,10 +44,14 @@ export const deployCmd: Command = {
   async run(v, pos) {
     if (pos.length > 1) throw new UsageError('deploy takes at most one MODEL.tflite (see --help)');
     const model = pos[0];
-    checkKernels(v.kernels);
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
+    let kernels = parseKernels(v.kernels, board.spec);
+    const roundMode = parseRoundMode(v['round-mode']);
+    const fullAccu = parseFullAccu(v['full-accu']);
     const name = model ? basename(model).replace(/\.tflite$/, '') : EXAMPLE_NAME;
     const outDir = typeof v.out === 'string' ? v.out : join('build', 'deploy', `${name}-${board.name}`);
+    checkOutputDir(outDir, 'the deploy folder');
+    if (typeof v.report === 'string') checkOutputFile(v.report, 'the report');
     if (v.vectors !== undefined && v.inputs !== undefined) throw new UsageError('give --vectors DIR or --inputs IN.bin, not both');
     let inputs = v.inputs as string | undefined;
     if (typeof v.vectors === 'string') {
@@ -60,7 +70,20 @@ export const deployCmd: Command = {
       process.stdout.write((v.json ? JSON.stringify({ board: board.name, plan }, null, 1) : plan.join('\n')) + '\n');
       return EXIT.ok;
     }
+    let mli: MliLibrary | undefined;
+    if (kernels === 'mli') {
+      try {
+        mli = findMli(board.spec, { root: v.mli as string | undefined, roundMode, fullAccu });
+      } catch (e) {
+        // The board's default, not the user's choice: say so and go on with the portable kernels.
+        if (v.kernels !== undefined || !(e instanceof MliflowError)) throw e;
+        log(`${e.message}; deploying with the portable kernels instead`);
+        kernels = 'portable';
+      }
+    }
     const r = await deploy({
+      kernels,
+      ...(mli ? { mli } : {}),
       model,
       board,
       outDir,

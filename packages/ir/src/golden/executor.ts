@@ -1,14 +1,23 @@
 /**
  * The golden executor: a TypeScript integer interpreter with TFLite Micro's reference
- * semantics (`numerics: 'tflite'`). Its outputs are mliflow's ground truth.
+ * semantics (`numerics: 'tflite'`). Its outputs are mliflow's ground truth. Another target
+ * library's arithmetic comes in as a NumericsSpec that replaces the kernels of the operators
+ * that library runs (the `mli` numerics live in @mliflow/requant).
  */
 import { MliflowError, UsageError } from '../errors.js';
 import { byteSize, elementCount, typedView, type Graph } from '../graph.js';
 import { opLabel } from '../ops.js';
 import { KERNELS } from './kernels/index.js';
-import { prepareContext, type Buffers, type Evaluate, type TensorData } from './kernel.js';
+import { prepareContext, type Buffers, type Evaluate, type Kernel, type TensorData } from './kernel.js';
 
-export type Numerics = 'tflite';
+/** Numerics other than TFLite's: per operator, a golden kernel, or null for TFLite's own. */
+export interface NumericsSpec {
+  /** For reports, e.g. "mli (round up, FULL_ACCU on)". */
+  name: string;
+  kernel(graph: Graph, opIndex: number): Kernel | null;
+}
+
+export type Numerics = 'tflite' | NumericsSpec;
 
 export interface ExecutorOptions {
   numerics?: Numerics;
@@ -30,7 +39,8 @@ export interface RunResult {
 }
 
 export class GoldenExecutor {
-  readonly numerics: Numerics;
+  /** 'tflite', or the NumericsSpec's name. */
+  readonly numerics: string;
   private readonly buffers: Buffers;
   private readonly bytes: Uint8Array[];
   private readonly evals: Evaluate[];
@@ -41,8 +51,10 @@ export class GoldenExecutor {
     readonly graph: Graph,
     opts: ExecutorOptions = {},
   ) {
-    this.numerics = opts.numerics ?? 'tflite';
-    if (this.numerics !== 'tflite') throw new UsageError(`unknown numerics "${this.numerics as string}"; the golden executor has 'tflite'`);
+    const numerics = opts.numerics ?? 'tflite';
+    if (typeof numerics === 'string' && numerics !== 'tflite') throw new UsageError(`unknown numerics "${numerics as string}"; the golden executor has 'tflite'`);
+    const spec = typeof numerics === 'string' ? null : numerics;
+    this.numerics = spec ? spec.name : 'tflite';
     const n = graph.tensors.length;
     this.buffers = new Array<TensorData>(n);
     this.bytes = new Array<Uint8Array>(n);
@@ -57,9 +69,9 @@ export class GoldenExecutor {
     this.evals = [];
     this.macs = [];
     graph.ops.forEach((op, i) => {
-      const kernel = KERNELS[op.kind];
       const ctx = prepareContext(graph, op, i);
       try {
+        const kernel = spec?.kernel(graph, i) ?? KERNELS[op.kind];
         this.evals.push(kernel.prepare(ctx));
         this.macs.push(kernel.macs ? kernel.macs(ctx) : 0);
       } catch (e) {

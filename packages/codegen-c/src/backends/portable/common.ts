@@ -4,7 +4,7 @@
  */
 import type { Window } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 
 export const HEADER = 'mlf_kernels.h';
 

@@ -1,7 +1,7 @@
 /** CONV_2D and DEPTHWISE_CONV_2D, int8 with per-channel int8 filters. */
 import { convParams, depthwiseParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call, requireSymmetricFilter, slideDelta, wrap32 } from './common.js';
 
 export function lowerConv(ctx: LowerCtx): KernelCall {

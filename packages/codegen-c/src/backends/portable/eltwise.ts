@@ -1,7 +1,7 @@
 /** ADD (int8) and RESHAPE when it could not be an alias. */
 import { addParams, elementCount, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call } from './common.js';
 
 /** Right-aligned 4-D shapes and element strides (0 where broadcast). */

@@ -1,7 +1,7 @@
 /** FULLY_CONNECTED, int8, per-tensor or per-channel filter scales. */
 import { fullyConnectedParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call, requireSymmetricFilter, wrap32 } from './common.js';
 
 export function lowerFullyConnected(ctx: LowerCtx): KernelCall {

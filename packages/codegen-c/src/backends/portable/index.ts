@@ -1,5 +1,5 @@
 /** The portable backend: C99 kernels in kernels/portable, one lowering per op kind. */
-import type { LoweringTable } from '../../passes/lower.js';
+import type { LoweringTable } from '../../lower-ctx.js';
 import { lowerConv } from './conv.js';
 import { lowerAdd, lowerReshapeCopy } from './eltwise.js';
 import { lowerFullyConnected } from './fc.js';

@@ -1,7 +1,7 @@
 /** AVERAGE_POOL_2D and MAX_POOL_2D, int8. */
 import { isKind, poolParams } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call, slideDelta } from './common.js';
 
 export function lowerPool(ctx: LowerCtx): KernelCall {

@@ -1,7 +1,7 @@
 /** QUANTIZE between integer types (TFLite's Requantize). */
 import { DTYPE_BYTES, isKind, quantizeParams } from '@mliflow/ir';
 import { TYPE_SUFFIX, type KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call } from './common.js';
 
 const PAIRS = new Set(['s8_s8', 's8_s16', 's8_s32', 's16_s8', 's16_s16', 's16_s32', 's32_s8', 's32_s16']);

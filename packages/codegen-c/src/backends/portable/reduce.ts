@@ -1,7 +1,7 @@
 /** MEAN (int8) and SOFTMAX (int8 -> int8 or int16). */
 import { elementCount, isKind, meanParams, softmaxParams } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call } from './common.js';
 
 export function lowerMean(ctx: LowerCtx): KernelCall {

@@ -17,7 +17,7 @@ import {
 import { LSTM_TABLE_HEADER, kernelFiles } from '../../emit/project.js';
 import type { KernelCall, ParamValue } from '../../lir.js';
 import { constData } from '../../module.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { HEADER, call } from './common.js';
 
 const SEQ_HEADER = 'mlf_seq.h';

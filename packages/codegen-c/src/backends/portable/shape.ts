@@ -1,7 +1,7 @@
 /** PAD and TRANSPOSE: data movement with compile-time shapes. */
 import { DTYPE_BYTES, isKind, padParams } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
-import type { LowerCtx } from '../../passes/lower.js';
+import type { LowerCtx } from '../../lower-ctx.js';
 import { call } from './common.js';
 
 const MAX_DIMS = 6;
