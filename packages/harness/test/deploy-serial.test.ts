@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBoard } from '../src/boards/index.js';
+import { findMli } from '../src/mli.js';
 import { deploy, formatDeployResult } from '../src/deploy.js';
 import { findOnPath } from '../src/toolchain.js';
 import { SHARED, VECTORS } from '../../../test/paths.js';
@@ -32,15 +33,27 @@ const INT8 = [
 /** mobilenet_v2 takes 30 s or more a record under QEMU on this machine: 1 record unless MLIFLOW_FULL=1. */
 const QEMU_CAP: Record<string, number> = process.env.MLIFLOW_FULL ? {} : { mobilenet_v2_quantized_1x3x224x224: 1 };
 
+const MLI = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
+/**
+ * MLI's reference C is about 8x the portable kernels' instructions under QEMU: the big models run
+ * 2 records, and mobilenet_v2 (past COUNT0's 32 bits, minutes a record) only with MLIFLOW_FULL=1.
+ */
+const MLI_QEMU_CAP: Record<string, number> = process.env.MLIFLOW_FULL
+  ? {}
+  : { mobilenet_v2_quantized_1x3x224x224: 0, vww_96_int8: 2, person_detect: 2, pretrainedResnet_quant: 2, micro_speech_quantized: 4, keyword_scrambled_8bit: 4 };
+
 const tmp = mkdtempSync(join(tmpdir(), 'mliflow-deploy-serial-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(boardName: string, model: string, count?: number, protocol?: 'mliflow' | 'mlperf-tiny') {
+async function run(boardName: string, model: string, count?: number, protocol?: 'mliflow' | 'mlperf-tiny', kernels: 'mli' | 'portable' = 'portable') {
   const dir = join(VECTORS, model);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { model: string; count: number };
+  const board = loadBoard(boardName);
   const r = await deploy({
+    kernels,
+    ...(kernels === 'mli' ? { mli: findMli(board.spec, { root: MLI }) } : {}),
     model: join(SHARED, 'models', manifest.model),
-    board: loadBoard(boardName),
+    board,
     outDir: join(tmp, `${model}-${boardName}`),
     inputs: join(dir, 'inputs.bin'),
     count,
@@ -115,5 +128,28 @@ describe('deploy --protocol mlperf-tiny: the EEMBC runner\'s commands drive the 
       expect(r.bitExact).toBe(true);
       if (boardName === 'qemu-arc-em') for (const x of r.records) expect(x.count).toBeGreaterThan(0);
     }, 300_000);
+  }
+});
+
+describe('deploy --kernels mli: embARC MLI 2.0.2, held to the golden executor under mli numerics', () => {
+  for (const model of INT8) {
+    it(`host: ${model}${model.startsWith('mobilenet') ? ' (first 2 records)' : ''}`, async () => {
+      const cap = model.startsWith('mobilenet') && !process.env.MLIFLOW_FULL ? 2 : undefined;
+      const { r, records } = await run('host', model, cap, 'mliflow', 'mli');
+      expect(r.records).toHaveLength(records);
+      expect(r.records.filter((x) => !x.pass)).toEqual([]);
+      expect(r.link!.firmware.kernels).toBe('mli');
+      expect(r.link!.firmware.numerics).toMatch(/^mli/);
+    }, 600_000);
+  }
+  for (const model of INT8) {
+    const cap = MLI_QEMU_CAP[model];
+    it.skipIf(!hasQemu || cap === 0)(`qemu-arc-em: ${model}${cap ? ` (first ${cap} records)` : ''}`, async () => {
+      const { r, records } = await run('qemu-arc-em', model, cap, 'mliflow', 'mli');
+      expect(r.records).toHaveLength(records);
+      expect(r.records.filter((x) => !x.pass)).toEqual([]);
+      expect(r.link!.firmware.kernels).toBe('mli');
+      for (const x of r.records) expect(x.count).toBeGreaterThan(0);
+    }, 900_000);
   }
 });
