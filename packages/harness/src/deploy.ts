@@ -582,7 +582,11 @@ export function hardwarePlan(board: Board, projectDir: string, opts: { port?: st
   const baud = opts.baud ?? run.serial?.baud ?? 115200;
   const lines = [`# deploy ${opts.model} on ${board.name}: the plan`, `1. compile: mliflow compile ${opts.model} --board ${board.name} --out ${projectDir}`];
   const image = run.firmware ? `${projectDir}/build/${run.firmware.image}` : `${projectDir}/build/app.elf`;
-  lines.push(`2. build the firmware: make -C ${projectDir} -f firmware.mk CC=${board.spec.toolchain.cc} ${image.replace(`${projectDir}/`, '')}`);
+  lines.push(
+    run.firmware
+      ? `2. build the firmware: make -C ${projectDir} -f firmware.mk CC=${board.spec.toolchain.cc} ${image.replace(`${projectDir}/`, '')}`
+      : `2. build the firmware: not possible yet: boards/${board.name}/board.json has no run.firmware (startup code, UART driver, linker script for this board), so app.elf must come from the board's own runtime`,
+  );
   if (run.kind === 'hardware' && run.flashPlan) {
     const p = run.flashPlan;
     lines.push(`3. load it, either with OpenOCD and gdb (ARC GNU toolchain):`);
