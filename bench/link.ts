@@ -122,7 +122,7 @@ if (values.json) {
     ) + '\n',
   );
   process.stdout.write(
-    '\nWire efficiency counts every byte both ways (frames, SLIP escapes, acknowledgements, hello). Records/s includes the link and, on\n' +
+    '\nWire efficiency: record bytes over the wire bytes for them, both ways (frames, SLIP, acknowledgements); the start (BOOT, HELLO) apart. Records/s includes the link and, on\n' +
       'qemu-arc-em, the emulated inference; the host board\'s pty has no baud rate, so its figure is the protocol\'s ceiling. At a real\n' +
       'board\'s 115200 baud (11.5 KB/s) a record takes at least (bytes/record / efficiency) / 11520 s on the wire.\n' +
       'MLI here is its portable reference C compiled by GCC (its DSP paths need MetaWare, and QEMU has no EM DSP): the mli column\n' +
