@@ -25,7 +25,7 @@ import { buildFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, 
 import { MlperfClient } from './transport/mlperf.js';
 import { findOnPath, shellCommand } from './toolchain.js';
 import { progress } from './progress.js';
-import { BoardClient } from './transport/client.js';
+import { connectFirmware, openBoardRunner } from './session.js';
 import { SerialLink, type LinkStats } from './transport/link.js';
 import type { Identity } from './transport/protocol.js';
 import { compileForBoard, type CompileResult } from './compile.js';
@@ -260,17 +260,9 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   }
   let link: SerialLink | null = null;
   try {
-    link = await SerialLink.open(opts.port ?? session.port, opts.baud ?? session.baud);
-    const dead = link;
-    void session.exited.then((code) => dead.close(`the board's process ended (exit code ${code}): ${session.output().trim().split('\n').slice(-3).join(' ')}`));
-    const client = new BoardClient(link, { invokeTimeoutMs: (opts.invokeTimeoutS ?? 600) * 1000 });
-    const id = await client.connect({
-      modelHash: identity.modelHash,
-      model: name,
-      inputBytes: g.inputs.map((i) => byteSize(g.tensors[i])),
-      outputBytes: g.outputs.map((i) => byteSize(g.tensors[i])),
-      kernels: identity.kernels,
-    }, 30_000);
+    const connected = await connectFirmware(session, g, identity, opts);
+    link = connected.link;
+    const { client, id } = connected;
     log(`${board.name}: firmware for ${id.model} (${id.kernels} kernels, ${id.numerics} numerics, mliflow ${id.version}) on ${link.path}`);
     const handshakeBytes = link.stats.wireTx + link.stats.wireRx;
     const bar = progress(`records on ${board.name}`);
@@ -427,7 +419,6 @@ async function diagnose(
   record: number,
   projectDir: string,
 ): Promise<Diagnosis> {
-  const board = opts.board;
   const extra: number[] = [];
   for (const op of g.ops) {
     for (const id of op.outputs) {
@@ -436,24 +427,18 @@ async function diagnose(
     }
   }
   const dg: Graph = { ...g, outputs: [...g.outputs, ...extra] };
-  await compileForBoard(dg, file, board, projectDir, { modelName: name, kernels: opts.kernels ?? 'portable', ...(opts.mli ? { mli: opts.mli } : {}) });
-  writeFirmware(board, projectDir, { ...identity, debug: true, outputs: dg.outputs.length, protocol: 'mliflow' });
-  opts.alterProject?.(projectDir);
-  await buildFirmware(board, projectDir);
-  const session = await startFirmware(board, projectDir, { qemu: opts.qemu });
-  let link: SerialLink | null = null;
+  const runner = await openBoardRunner({
+    ...opts,
+    g: dg,
+    file,
+    projectDir,
+    identity: { ...identity, model: name, debug: true, outputs: dg.outputs.length, protocol: 'mliflow' },
+  });
   let out: Uint8Array;
   try {
-    link = await SerialLink.open(opts.port ?? session.port, opts.baud ?? session.baud);
-    const client = new BoardClient(link, { invokeTimeoutMs: (opts.invokeTimeoutS ?? 600) * 1000 });
-    await client.connect(
-      { modelHash: identity.modelHash, model: name, inputBytes: dg.inputs.map((i) => byteSize(dg.tensors[i])), outputBytes: dg.outputs.map((i) => byteSize(dg.tensors[i])), kernels: identity.kernels },
-      30_000,
-    );
-    out = (await client.runRecord(input)).output;
+    out = (await runner.runRecord(input)).output;
   } finally {
-    await link?.shutdown();
-    await session.stop();
+    await runner.close();
   }
   const offsets = new Map<number, number>();
   let off = 0;
