@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findOnPath } from '../src/toolchain.js';
-import { REPO_ROOT } from '../../../test/paths.js';
+import { REPO_ROOT, SHARED } from '../../../test/paths.js';
 
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = join(REPO_ROOT, 'packages', 'harness', 'src', 'cli.ts');
@@ -58,4 +58,23 @@ describe('mliflow deploy', () => {
     expect(r.stderr).toMatch(/--qemu .*no-such-qemu: no executable there/);
     expect(existsSync(join(tmp, 'q', 'project'))).toBe(false); // found out before compiling
   }, 300_000);
+});
+
+describe('mliflow eval --board', () => {
+  const datasets = join(SHARED, 'datasets');
+  const qemu = process.env.MLIFLOW_QEMU_ARC ?? join(SHARED, 'sim', 'qemu-arc', 'qemu-system-arc');
+  for (const board of ['host', 'qemu-arc-em']) {
+    it.skipIf(board === 'qemu-arc-em' && (!existsSync(qemu) || !findOnPath('arc-linux-gnu-gcc')))(
+      `${board}: kws01 through the board gives the golden executor's top-1 class on every record (first 40)`,
+      async () => {
+        const r = await mliflow({ MLIFLOW_DATASETS: datasets }, 'eval', join(SHARED, 'models', 'kws_ref_model.tflite'), '--dataset', 'kws01', '--limit', '40', '--board', board, '--qemu', qemu, '--json');
+        expect(r.code, r.stderr).toBe(0);
+        const doc = JSON.parse(r.stdout);
+        expect(doc.same).toBe(true);
+        expect(doc.board.records).toBe(40);
+        expect(doc.board.correct).toBe(doc.golden.correct);
+      },
+      300_000,
+    );
+  }
 });
