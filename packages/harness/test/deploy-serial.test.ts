@@ -35,12 +35,10 @@ const QEMU_CAP: Record<string, number> = process.env.MLIFLOW_FULL ? {} : { mobil
 
 const MLI = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
 /**
- * MLI's reference C is about 8x the portable kernels' instructions under QEMU: the big models run
- * 2 records, and mobilenet_v2 (past COUNT0's 32 bits, minutes a record) only with MLIFLOW_FULL=1.
+ * mobilenet_v2 on MLI's reference C runs past COUNT0's 32 bits (about 6 G instructions, minutes a
+ * record under QEMU): only with MLIFLOW_FULL=1 (its count then wraps).
  */
-const MLI_QEMU_CAP: Record<string, number> = process.env.MLIFLOW_FULL
-  ? {}
-  : { mobilenet_v2_quantized_1x3x224x224: 0, vww_96_int8: 2, person_detect: 2, pretrainedResnet_quant: 2, micro_speech_quantized: 4, keyword_scrambled_8bit: 4 };
+const MLI_QEMU_CAP: Record<string, number> = process.env.MLIFLOW_FULL ? {} : { mobilenet_v2_quantized_1x3x224x224: 0 };
 
 const tmp = mkdtempSync(join(tmpdir(), 'mliflow-deploy-serial-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -83,7 +81,7 @@ describe.skipIf(!hasQemu)('deploy --board qemu-arc-em over the emulated UART', (
       expect(r.records).toHaveLength(records);
       expect(r.records.filter((x) => !x.pass)).toEqual([]);
       expect(r.bitExact).toBe(true);
-      for (const x of r.records) expect(x.count).toBeGreaterThan(0);
+      if (!model.startsWith('mobilenet')) for (const x of r.records) expect(x.count).toBeGreaterThan(0);
     }, 900_000);
   }
 });
@@ -149,7 +147,7 @@ describe('deploy --kernels mli: embARC MLI 2.0.2, held to the golden executor un
       expect(r.records).toHaveLength(records);
       expect(r.records.filter((x) => !x.pass)).toEqual([]);
       expect(r.link!.firmware.kernels).toBe('mli');
-      for (const x of r.records) expect(x.count).toBeGreaterThan(0);
+      if (!model.startsWith('mobilenet')) for (const x of r.records) expect(x.count).toBeGreaterThan(0);
     }, 900_000);
   }
 });
