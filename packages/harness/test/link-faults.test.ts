@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort, SlipEncoder } from 'serialport';
@@ -18,7 +18,8 @@ import { compileForBoard } from '../src/compile.js';
 import { BoardClient, IdentityError } from '../src/transport/client.js';
 import { LinkError, SerialLink } from '../src/transport/link.js';
 import { framePayload, TYPE } from '../src/transport/protocol.js';
-import { MODELS } from '../../../test/paths.js';
+import { MODELS, SHARED } from '../../../test/paths.js';
+import { findOnPath } from '../src/toolchain.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mliflow-link-'));
 const MODEL = join(MODELS, 'hello_world_int8.tflite');
@@ -26,12 +27,21 @@ const g = readValidatedTfliteFile(MODEL);
 const hash = createHash('sha256').update(readFileSync(MODEL)).digest('hex').slice(0, 16);
 const board = loadBoard('host');
 const project = join(tmp, 'project');
+const QEMU = process.env.MLIFLOW_QEMU_ARC ?? join(SHARED, 'sim', 'qemu-arc', 'qemu-system-arc');
+const hasQemu = existsSync(QEMU) && !!findOnPath('arc-linux-gnu-gcc');
+const qemuBoard = loadBoard('qemu-arc-em');
+const qemuProject = join(tmp, 'qemu-project');
 const expected = { modelHash: hash, model: 'hello_world_int8', inputBytes: [recordBytes(g, 'inputs')], outputBytes: [recordBytes(g, 'outputs')], kernels: 'portable' };
 
 beforeAll(async () => {
   await compileForBoard(g, MODEL, board, project, { modelName: 'hello_world_int8' });
   writeFirmware(board, project, { ...expected, version: mliflowVersion(), numerics: 'tflite', debug: false, inputs: 1, outputs: 1 });
   await buildFirmware(board, project);
+  if (hasQemu) {
+    await compileForBoard(g, MODEL, qemuBoard, qemuProject, { modelName: 'hello_world_int8' });
+    writeFirmware(qemuBoard, qemuProject, { ...expected, version: mliflowVersion(), numerics: 'tflite', debug: false, inputs: 1, outputs: 1 });
+    await buildFirmware(qemuBoard, qemuProject);
+  }
   execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O2', join(import.meta.dirname, 'fixtures', 'ptyrelay.c'), '-o', join(tmp, 'ptyrelay')]);
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -98,16 +108,10 @@ async function faultyProxy(boardPort: string, rate: number, seed: number) {
   };
 }
 
-describe('the serial link', () => {
-  let session: FirmwareSession;
-  beforeAll(async () => {
-    session = await startFirmware(board, project);
-  });
-  afterAll(async () => session?.stop());
-
-  it('1,000 records through a proxy that drops, corrupts and duplicates 1% of bytes and resets the board once: never a wrong verdict', async () => {
-    const proxy = await faultyProxy(session.port, 0.01, 7);
-    const link = await SerialLink.open(proxy.port, 115200, { timeoutMs: 100, retries: 40 });
+/** `records` records through the faulty proxy to the board on `port`; asserts no wrong verdict. */
+async function faultyRun(port: string, records: number, timeoutMs: number): Promise<void> {
+    const proxy = await faultyProxy(port, 0.01, 7);
+    const link = await SerialLink.open(proxy.port, 115200, { timeoutMs, retries: 40 });
     const client = new BoardClient(link, { invokeTimeoutMs: 500 });
     const golden = new GoldenExecutor(g, { file: MODEL });
     const rand = prng(3);
@@ -116,8 +120,8 @@ describe('the serial link', () => {
     const wrong: number[] = [];
     try {
       await client.connect(expected);
-      for (let r = 0; r < 1000; r++) {
-        if (r === 500) proxy.resetOnce();
+      for (let r = 0; r < records; r++) {
+        if (r === records / 2) proxy.resetOnce();
         const input = new Uint8Array([Math.floor(rand() * 256)]);
         const want = golden.run([input]).outputs[0];
         try {
@@ -137,11 +141,22 @@ describe('the serial link', () => {
     if (failures.length) console.log(failures.slice(0, 5).join('\n'));
     console.log(`faults ${JSON.stringify(proxy.faults)}; link ${JSON.stringify(link.stats)}; ${right} right, ${failures.length} clear failures, ${wrong.length} wrong`);
     expect(wrong).toEqual([]);
-    expect(right + failures.length).toBe(1000);
+    expect(right + failures.length).toBe(records);
     expect(proxy.faults.resets).toBe(1);
     expect(link.stats.boots).toBeGreaterThanOrEqual(1);
-    expect(proxy.faults.dropped + proxy.faults.corrupted + proxy.faults.duplicated).toBeGreaterThan(100);
-    expect(right).toBeGreaterThan(990);
+    expect(proxy.faults.dropped + proxy.faults.corrupted + proxy.faults.duplicated).toBeGreaterThan(records / 10);
+    expect(right).toBeGreaterThan(records * 0.99);
+}
+
+describe('the serial link', () => {
+  let session: FirmwareSession;
+  beforeAll(async () => {
+    session = await startFirmware(board, project);
+  });
+  afterAll(async () => session?.stop());
+
+  it('1,000 records through a proxy that drops, corrupts and duplicates 1% of bytes and resets the board once: never a wrong verdict', async () => {
+    await faultyRun(session.port, 1000, 100);
   }, 600_000);
 
   it('refuses a board that runs another model', async () => {
@@ -155,4 +170,15 @@ describe('the serial link', () => {
       await link.shutdown();
     }
   }, 60_000);
+});
+
+describe.skipIf(!hasQemu)('the serial link to the emulated ARC EM', () => {
+  it('300 records through the faulty proxy, with one firmware reset on the ARC: never a wrong verdict', async () => {
+    const session = await startFirmware(qemuBoard, qemuProject, { qemu: QEMU });
+    try {
+      await faultyRun(session.port, 300, 300);
+    } finally {
+      await session.stop();
+    }
+  }, 600_000);
 });
