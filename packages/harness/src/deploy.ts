@@ -21,7 +21,7 @@ import {
 import type { MliLibrary } from '@mliflow/codegen-c';
 import { mliNumerics } from '@mliflow/requant';
 import type { Board } from './boards/index.js';
-import { buildFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
+import { buildFirmware, clearFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
 import { MlperfClient } from './transport/mlperf.js';
 import { findOnPath, shellCommand } from './toolchain.js';
 import { progress } from './progress.js';
@@ -201,6 +201,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
 
   const projectDir = join(outDir, 'project');
   log(`compiling ${name} for board ${board.name}`);
+  clearFirmware(projectDir);
   const compiled = await compileForBoard(g, file, board, projectDir, { modelName: name, log, kernels, ...(opts.mli ? { mli: opts.mli } : {}) });
   log(`  arena ${formatBytes(compiled.summary.arenaBytes)}, weights ${formatBytes(compiled.summary.weightsBytes)}, ${compiled.summary.operators.length} operators`);
 

@@ -6,7 +6,7 @@
 import type { MliLibrary } from '@mliflow/codegen-c';
 import { byteSize, type Graph } from '@mliflow/ir';
 import type { Board } from './boards/index.js';
-import { buildFirmware, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
+import { buildFirmware, clearFirmware, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
 import { compileForBoard } from './compile.js';
 import { BoardClient, type RecordResult } from './transport/client.js';
 import { SerialLink } from './transport/link.js';
@@ -71,6 +71,7 @@ export async function openBoardRunner(
   },
 ): Promise<BoardRunner> {
   const { board, g, projectDir, identity } = opts;
+  clearFirmware(projectDir);
   await compileForBoard(g, opts.file, board, projectDir, { modelName: identity.model, kernels: opts.kernels ?? 'portable', ...(opts.mli ? { mli: opts.mli } : {}) });
   writeFirmware(board, projectDir, identity);
   opts.alterProject?.(projectDir);

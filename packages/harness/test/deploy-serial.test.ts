@@ -151,3 +151,22 @@ describe('deploy --kernels mli: embARC MLI 2.0.2, held to the golden executor un
     }, 900_000);
   }
 });
+
+describe('deploy into a folder used before', () => {
+  it.skipIf(!hasQemu)('another board and model in the same --out: the old project does not get in the way', async () => {
+    const outDir = join(tmp, 'reused');
+    const once = async (boardName: string, model: string) =>
+      deploy({
+        model: join(SHARED, 'models', `${model}.tflite`),
+        board: loadBoard(boardName),
+        outDir,
+        inputs: join(VECTORS, model, 'inputs.bin'),
+        count: 2,
+        qemu: QEMU,
+        log: () => undefined,
+      });
+    expect((await once('host', 'kws_ref_model')).bitExact).toBe(true);
+    expect((await once('qemu-arc-em', 'hello_world_int8')).bitExact).toBe(true);
+    expect((await once('qemu-arc-em', 'kws_ref_model')).bitExact).toBe(true);
+  }, 300_000);
+});
