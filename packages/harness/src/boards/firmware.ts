@@ -135,6 +135,26 @@ export function findQemu(board: Board, explicit?: string): string {
   return p;
 }
 
+/** Firmware processes still running: a harness that is interrupted or exits takes them with it. */
+const live = new Set<ChildProcess>();
+let handlersInstalled = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const killAll = (): void => {
+    for (const c of live) c.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(sig, () => {
+      killAll();
+      process.exit(code);
+    });
+  }
+}
+
 /** Starts a built firmware image and waits for the pty it announces ("char device redirected to /dev/pts/N"). */
 export async function startFirmware(board: Board, projectDir: string, opts: { qemu?: string; startTimeoutMs?: number } = {}): Promise<FirmwareSession> {
   const fw = firmwareSpec(board);
@@ -147,6 +167,7 @@ export async function startFirmware(board: Board, projectDir: string, opts: { qe
   else throw new MliflowError(`board "${board.name}": starting the firmware needs the board (see deploy --dry-run)`, EXIT.needsHardware);
   const baud = run.serial?.baud ?? 115200;
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd: projectDir, stdio: ['pipe', 'pipe', 'pipe'] });
+  track(child);
   let text = '';
   const exited = new Promise<number | null>((res) => {
     child.on('exit', (code, signal) => res(code ?? (signal ? 128 : null)));
