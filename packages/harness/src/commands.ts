@@ -1,5 +1,5 @@
 /** The CLI's commands: each states its options once; cli.ts parses and dispatches. */
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import {
   buildExampleModel,
   EXIT,
@@ -13,7 +13,8 @@ import {
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
 import { compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
 import { findMli, parseKernels } from './mli.js';
-import { deploy, EXAMPLE_NAME, formatDeployResult, randomRecords } from './deploy.js';
+import { EXAMPLE_NAME, randomRecords } from './deploy.js';
+import { deployCmd } from './commands/deploy.js';
 import { one, positiveInt } from './args.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
 import { describeModel, formatModelInfo } from './inspect.js';
@@ -167,36 +168,6 @@ const compile: Command = {
       process.stdout.write(formatCompileResult(r) + '\n');
     }
     return r.sizeReport && !r.sizeReport.fits ? EXIT.checkFailed : EXIT.ok;
-  },
-};
-
-const deployCmd: Command = {
-  name: 'deploy',
-  summary: 'compile, build and run on a board; compare every output with the golden executor',
-  usage: 'deploy [MODEL.tflite] --board BOARD [--inputs IN.bin] [--count N] [--out DIR] [--json]',
-  description:
-    'The whole flow on one board. Without MODEL it deploys the example network that mliflow builds itself.\n' +
-    'Without --inputs it runs --count seeded random records. Exit code 1 when any output byte differs.',
-  options: {
-    board: { type: 'string', valueName: 'BOARD', help: `target board (${listBoards().join(', ')})`, default: DEFAULT_BOARD },
-    inputs: { type: 'string', valueName: 'IN.bin', help: 'input records (default: seeded random records)' },
-    count: { type: 'string', valueName: 'N', help: 'records to run', default: '4' },
-    out: { type: 'string', valueName: 'DIR', help: 'working folder', default: 'build/deploy/<model>-<board>' },
-    json: JSON_OPT,
-  },
-  async run(v, pos) {
-    if (pos.length > 1) throw new UsageError('deploy takes at most one MODEL.tflite (see --help)');
-    const model = pos[0];
-    const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
-    const name = model ? basename(model).replace(/\.tflite$/, '') : EXAMPLE_NAME;
-    const outDir = typeof v.out === 'string' ? v.out : join('build', 'deploy', `${name}-${board.name}`);
-    checkOutputDir(outDir, 'the deploy folder');
-    const log = progressLog(v);
-    const r = await deploy({ model, board, outDir, inputs: v.inputs as string | undefined, count: positiveInt(v.count, 'count'), log });
-    process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatDeployResult(r)) + '\n');
-    if (r.compile.sizeReport && !r.compile.sizeReport.fits) return EXIT.checkFailed;
-    if (r.stopped) return EXIT.needsHardware;
-    return r.bitExact ? EXIT.ok : EXIT.checkFailed;
   },
 };
 

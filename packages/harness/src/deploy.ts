@@ -2,6 +2,7 @@
  * `mliflow deploy`: compile for a board, build with its toolchain, run there, and compare
  * every output byte with the golden executor on the same records.
  */
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import {
   buildExampleModel,
@@ -13,13 +14,23 @@ import {
   readValidatedTfliteFile,
   recordBytes,
   recordCount,
+  typedView,
   writeTflite,
   type Graph,
 } from '@mliflow/ir';
+import type { MliLibrary } from '@mliflow/codegen-c';
+import { mliNumerics } from '@mliflow/requant';
 import type { Board } from './boards/index.js';
+import { buildFirmware, clearFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
+import { MlperfClient } from './transport/mlperf.js';
+import { findOnPath, shellCommand } from './toolchain.js';
+import { progress } from './progress.js';
+import { connectFirmware, openBoardRunner } from './session.js';
+import { SerialLink, type LinkStats } from './transport/link.js';
+import type { Identity } from './transport/protocol.js';
 import { compileForBoard, type CompileResult } from './compile.js';
 import { readFileArg, writeFileArg } from './files.js';
-import { formatBytes } from './format.js';
+import { formatBytes, table } from './format.js';
 import { formatSizeReport } from './size-report.js';
 import { formatTopOutputs, topOutputs, type TopEntry } from './top.js';
 
@@ -43,6 +54,11 @@ export interface DeployResult {
   comparison: OutputComparison[] | null;
   bitExact: boolean | null;
   top: TopEntry[];
+  /** Every record over the link, in order. */
+  records: RecordRow[];
+  link: LinkReport | null;
+  /** On a mismatch: where the board first departs from the golden executor. */
+  diagnosis?: Diagnosis | { record: number; error: string };
   /** Why the flow stopped before running, when it did (a board without a way to run here). */
   stopped?: string;
 }
@@ -76,12 +92,74 @@ export interface DeployOptions {
   outDir: string;
   inputs?: string;
   count?: number;
+  /** Serial port of a real board (default: found by the board's USB id). */
+  port?: string;
+  baud?: number;
+  /** QEMU for qemu boards (default: the board's environment variable, then PATH). */
+  qemu?: string;
+  /** Kernel backend (default portable); with mli, `mli` names the library and the golden executor takes its numerics. */
+  kernels?: 'mli' | 'portable';
+  mli?: MliLibrary;
+  /** mliflow's framed protocol (default), or the MLPerf Tiny / EEMBC runner's ASCII commands. */
+  protocol?: 'mliflow' | 'mlperf-tiny';
+  /** Seconds one invoke may take on the board before the link gives up on it. */
+  invokeTimeoutS?: number;
   log: (line: string) => void;
+  /** Called after each record with the number done and the total. */
+  onRecord?: (done: number, total: number) => void;
+  /** On a mismatch, re-run the first differing record on a debug build (default true). */
+  diagnose?: boolean;
+  /** Tests: changes a generated project before it is built (to plant a fault). */
+  alterProject?: (projectDir: string) => void;
+}
+
+/** The first operator whose output on the board differs from the golden executor's. */
+export interface Diagnosis {
+  record: number;
+  operator: number;
+  kind: string;
+  tensor: string;
+  elements: number;
+  differing: number;
+  first: { index: number; board: number; golden: number };
+  /** Operators before it whose outputs were compared and matched. */
+  matched: number;
+}
+
+/** One record on the board: pass, or which output elements differ from the golden executor. */
+export interface RecordRow {
+  record: number;
+  pass: boolean;
+  /** Per output: elements that differ, and the first one's index with both values. */
+  outputs: { output: number; elements: number; differing: number; first: { index: number; board: number; golden: number } | null }[];
+  /** Instructions (ARC under QEMU) or cycles of the invoke alone; null where the board has no counter. */
+  count: number | null;
+  /** Wall time of the record over the link: upload, invoke, read back. */
+  ms: number;
+}
+
+/** The serial link, measured over the whole run. */
+export interface LinkReport {
+  port: string;
+  baud: number;
+  firmware: Identity;
+  /** Record bytes carried (inputs up, outputs down) over the bytes on the wire for them, both ways. */
+  payloadBytes: number;
+  wireBytes: number;
+  efficiency: number;
+  /** Bytes of the start (the firmware's BOOT frames, HELLO and its reply), not in wireBytes. */
+  handshakeBytes: number;
+  recordsPerSecond: number;
+  stats: LinkStats;
+  /** Records that had to go round again (the board lost inputs or results, e.g. it restarted). */
+  restarts: number;
 }
 
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const { board, log } = opts;
   const outDir = resolve(opts.outDir);
+  // A missing emulator is known before anything is compiled.
+  if (board.spec.run.kind === 'qemu') findQemu(board, opts.qemu);
   let g: Graph;
   let file: string;
   let name: string;
@@ -108,7 +186,11 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     inputsPath = join(outDir, 'inputs.bin');
     writeFileArg(inputsPath, records);
   }
-  const golden = new GoldenExecutor(g, { file });
+  const kernels = opts.kernels ?? 'portable';
+  if (kernels === 'mli' && !opts.mli) throw new MliflowError('deploy --kernels mli needs the MLI library (findMli)', EXIT.internal);
+  // The board's numerics: MLI's arithmetic (its rounding and FULL_ACCU) where MLI runs, else TFLite's.
+  const numerics = kernels === 'mli' && opts.mli ? mliNumerics({ roundMode: opts.mli.roundMode, fullAccu: opts.mli.fullAccu }) : 'tflite';
+  const golden = new GoldenExecutor(g, { file, numerics });
   const recIn = recordBytes(g, 'inputs');
   const n = recordCount(records.length, recIn, `${inputsPath} (inputs of ${file})`, opts.inputs ? opts.count : undefined);
   if (n * recIn !== records.length) {
@@ -119,7 +201,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
 
   const projectDir = join(outDir, 'project');
   log(`compiling ${name} for board ${board.name}`);
-  const compiled = await compileForBoard(g, file, board, projectDir, { modelName: name, log });
+  clearFirmware(projectDir);
+  const compiled = await compileForBoard(g, file, board, projectDir, { modelName: name, log, kernels, ...(opts.mli ? { mli: opts.mli } : {}) });
   log(`  arena ${formatBytes(compiled.summary.arenaBytes)}, weights ${formatBytes(compiled.summary.weightsBytes)}, ${compiled.summary.operators.length} operators`);
 
   const result: DeployResult = {
@@ -132,36 +215,380 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     comparison: null,
     bitExact: null,
     top: [],
+    records: [],
+    link: null,
   };
 
-  if (!board.run) {
-    const over = board.spec.run.kind === 'hardware' ? ` (${board.spec.run.transport})` : '';
-    result.stopped = `stopped after the compile check: running on ${board.name} needs the board connected${over}, which mliflow does not drive yet`;
+  const fw = board.spec.run.firmware;
+  if (compiled.sizeReport && !compiled.sizeReport.fits) {
+    result.stopped = `stopped: the project does not fit board ${board.name}'s memory`;
+    return result;
+  }
+  if (!fw || board.spec.run.kind === 'hardware') {
+    result.stopped = `stopped after the compile check: ${await hardwareNeeds(board, opts.port)}`;
     return result;
   }
 
-  log(`building with ${board.spec.toolchain.cc}`);
-  const built = await board.build(projectDir, { executable: compiled.summary.executable });
+  const identity = {
+    modelHash: modelHash(file),
+    model: name,
+    version: mliflowVersion(),
+    kernels,
+    numerics: golden.numerics,
+    debug: false,
+    inputs: g.inputs.length,
+    outputs: g.outputs.length,
+    protocol: opts.protocol ?? 'mliflow',
+  };
+  writeFirmware(board, projectDir, identity);
+  opts.alterProject?.(projectDir);
+  log(`building the firmware with ${board.spec.toolchain.cc}`);
+  const built = await buildFirmware(board, projectDir);
   result.build = { command: built.command, ms: built.durationMs };
 
-  log(`running ${n} records on ${board.name}`);
-  const outputsPath = join(outDir, 'outputs.bin');
-  const ran = await board.run(projectDir, inputsPath, outputsPath, { executable: compiled.summary.executable });
-  result.run = { records: n, ms: ran.durationMs, inputs: inputsPath, outputs: outputsPath };
-
-  log('running the golden executor on the same records');
-  const expected = golden.runRecords(records);
-  writeFileArg(join(outDir, 'expected.golden.bin'), expected);
-  if (ran.output.length !== expected.length) {
-    throw new MliflowError(
-      `${board.name}: the program wrote ${ran.output.length} bytes of outputs, expected ${expected.length} (${n} records)`,
-      EXIT.generatedCode,
-    );
+  const started = performance.now();
+  const expected = new Uint8Array(n * recordBytes(g, 'outputs'));
+  const actual = new Uint8Array(expected.length);
+  log(`starting the firmware on ${board.name}`);
+  const session = await startFirmware(board, projectDir, { qemu: opts.qemu });
+  if (identity.protocol === 'mlperf-tiny') {
+    try {
+      await runMlperf(opts, g, name, identity, session, records, n, recIn, result, expected, actual, golden, started);
+    } finally {
+      await session.stop();
+    }
+    return finish(result, g, outDir, inputsPath, n, actual, expected, started);
   }
-  result.comparison = compareRecords(g, ran.output, expected);
-  result.bitExact = result.comparison.every((c) => c.differing === 0);
-  result.top = topOutputs(g, ran.output, 3);
+  let link: SerialLink | null = null;
+  try {
+    const connected = await connectFirmware(session, g, identity, opts);
+    link = connected.link;
+    const { client, id } = connected;
+    log(`${board.name}: firmware for ${id.model} (${id.kernels} kernels, ${id.numerics} numerics, mliflow ${id.version}) on ${link.path}`);
+    const handshakeBytes = link.stats.wireTx + link.stats.wireRx;
+    const bar = progress(`records on ${board.name}`);
+    const outRec = recordBytes(g, 'outputs');
+    let restarts = 0;
+    for (let r = 0; r < n; r++) {
+      const input = records.subarray(r * recIn, (r + 1) * recIn);
+      const t0 = performance.now();
+      const got = await client.runRecord(input);
+      const ms = performance.now() - t0;
+      restarts += got.restarts;
+      const want = goldenRecord(golden, g, input);
+      expected.set(want, r * outRec);
+      actual.set(got.output, r * outRec);
+      result.records.push(compareRecord(g, r, got.output, want, got.count, ms));
+      bar.update(r + 1, n);
+      opts.onRecord?.(r + 1, n);
+    }
+    bar.done();
+    const seconds = (performance.now() - started) / 1000;
+    const payloadBytes = n * (recIn + outRec);
+    const wireBytes = link.stats.wireTx + link.stats.wireRx - handshakeBytes;
+    result.link = {
+      port: link.path,
+      baud: opts.baud ?? session.baud,
+      firmware: id,
+      payloadBytes,
+      wireBytes,
+      efficiency: wireBytes ? payloadBytes / wireBytes : 0,
+      handshakeBytes,
+      recordsPerSecond: n / seconds,
+      stats: { ...link.stats },
+      restarts,
+    };
+  } finally {
+    await link?.shutdown();
+    await session.stop();
+  }
+  finish(result, g, outDir, inputsPath, n, actual, expected, started);
+  const bad = result.records.find((r) => !r.pass);
+  if (bad && opts.diagnose !== false) {
+    log(`record ${bad.record} differs: running it again on a debug build that returns every operator's output`);
+    try {
+      result.diagnosis = await diagnose(opts, g, file, name, identity, records.subarray(bad.record * recIn, (bad.record + 1) * recIn), bad.record, join(outDir, 'debug-project'));
+    } catch (e) {
+      if (!(e instanceof MliflowError)) throw e;
+      result.diagnosis = { record: bad.record, error: e.message };
+    }
+  }
   return result;
+}
+
+function finish(result: DeployResult, g: Graph, outDir: string, inputsPath: string, n: number, actual: Uint8Array, expected: Uint8Array, started: number): DeployResult {
+  const outputsPath = join(outDir, 'outputs.bin');
+  writeFileArg(outputsPath, actual);
+  writeFileArg(join(outDir, 'expected.golden.bin'), expected);
+  result.run = { records: n, ms: performance.now() - started, inputs: inputsPath, outputs: outputsPath };
+  result.comparison = compareRecords(g, actual, expected);
+  result.bitExact = result.records.every((r) => r.pass);
+  result.top = topOutputs(g, actual, 3);
+  return result;
+}
+
+/** The records over the MLPerf Tiny runner's protocol (db load, db HEX, infer 1 0). */
+async function runMlperf(
+  opts: DeployOptions,
+  g: Graph,
+  name: string,
+  identity: FirmwareIdentity,
+  session: FirmwareSession,
+  records: Uint8Array,
+  n: number,
+  recIn: number,
+  result: DeployResult,
+  expected: Uint8Array,
+  actual: Uint8Array,
+  golden: GoldenExecutor,
+  started: number,
+): Promise<void> {
+  const client = await MlperfClient.open(opts.port ?? session.port, opts.baud ?? session.baud, (opts.invokeTimeoutS ?? 600) * 1000);
+  try {
+    const dead = client;
+    void session.exited.then(() => void dead.shutdown());
+    await client.connect({
+      modelHash: identity.modelHash,
+      model: name,
+      inputBytes: g.inputs.map((i) => byteSize(g.tensors[i])),
+      outputBytes: g.outputs.map((i) => byteSize(g.tensors[i])),
+      kernels: identity.kernels,
+    });
+    opts.log(`${opts.board.name}: firmware for ${name} answers the MLPerf Tiny runner's commands on ${client.path}`);
+    const outRec = recordBytes(g, 'outputs');
+    const bar = progress(`records on ${opts.board.name}`);
+    for (let r = 0; r < n; r++) {
+      const input = records.subarray(r * recIn, (r + 1) * recIn);
+      const t0 = performance.now();
+      const got = await client.runRecord(input);
+      const ms = performance.now() - t0;
+      const want = goldenRecord(golden, g, input);
+      expected.set(want, r * outRec);
+      if (got.output.length === outRec) actual.set(got.output, r * outRec);
+      result.records.push(compareRecord(g, r, got.output, want, got.count, ms));
+      bar.update(r + 1, n);
+      opts.onRecord?.(r + 1, n);
+    }
+    bar.done();
+    const wireBytes = client.stats.wireTx + client.stats.wireRx;
+    const payloadBytes = n * (recIn + outRec);
+    result.link = {
+      port: client.path,
+      baud: opts.baud ?? session.baud,
+      firmware: {
+        protocol: 0,
+        hasCounter: result.records.some((x) => x.count !== null),
+        debug: false,
+        maxData: 32,
+        modelHash: identity.modelHash,
+        inputBytes: g.inputs.map((i) => byteSize(g.tensors[i])),
+        outputBytes: g.outputs.map((i) => byteSize(g.tensors[i])),
+        model: name,
+        version: identity.version,
+        kernels: identity.kernels,
+        numerics: identity.numerics,
+        board: opts.board.name,
+      },
+      payloadBytes,
+      wireBytes,
+      efficiency: wireBytes ? payloadBytes / wireBytes : 0,
+      handshakeBytes: 0,
+      recordsPerSecond: n / ((performance.now() - started) / 1000),
+      stats: { frameBytes: 0, wireTx: client.stats.wireTx, wireRx: client.stats.wireRx, requests: client.stats.commands, resends: 0, timeouts: 0, naks: 0, badFrames: 0, boots: 0 },
+      restarts: 0,
+    };
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** The dtypes the C project can hand out as model outputs (codegen's integer C types). */
+const INTEGER_DTYPES = new Set<string>(['int8', 'uint8', 'int16', 'int32']);
+
+/**
+ * Re-runs one record on a debug build: the same model with every operator's output made a model
+ * output, so the board returns them all (and none is overwritten in the arena). The first
+ * operator, in execution order, whose output differs from the golden executor's is the culprit.
+ */
+async function diagnose(
+  opts: DeployOptions,
+  g: Graph,
+  file: string,
+  name: string,
+  identity: FirmwareIdentity,
+  input: Uint8Array,
+  record: number,
+  projectDir: string,
+): Promise<Diagnosis> {
+  const extra: number[] = [];
+  for (const op of g.ops) {
+    for (const id of op.outputs) {
+      const t = g.tensors[id];
+      if (!t.isVariable && INTEGER_DTYPES.has(t.dtype) && !g.outputs.includes(id) && !extra.includes(id)) extra.push(id);
+    }
+  }
+  const dg: Graph = { ...g, outputs: [...g.outputs, ...extra] };
+  const runner = await openBoardRunner({
+    ...opts,
+    g: dg,
+    file,
+    projectDir,
+    identity: { ...identity, model: name, debug: true, outputs: dg.outputs.length, protocol: 'mliflow' },
+  });
+  let out: Uint8Array;
+  try {
+    out = (await runner.runRecord(input)).output;
+  } finally {
+    await runner.close();
+  }
+  const offsets = new Map<number, number>();
+  let off = 0;
+  for (const id of dg.outputs) {
+    offsets.set(id, off);
+    off += byteSize(dg.tensors[id]);
+  }
+  const golden = new GoldenExecutor(g, { file, numerics: opts.kernels === 'mli' && opts.mli ? mliNumerics({ roundMode: opts.mli.roundMode, fullAccu: opts.mli.fullAccu }) : 'tflite' });
+  const parts: Uint8Array[] = [];
+  let p = 0;
+  for (const id of g.inputs) {
+    parts.push(input.slice(p, p + byteSize(g.tensors[id])));
+    p += byteSize(g.tensors[id]);
+  }
+  const trace = golden.run(parts, { trace: true }).trace!;
+  let matched = 0;
+  for (const step of trace) {
+    const op = g.ops[step.index];
+    for (let k = 0; k < op.outputs.length; k++) {
+      const id = op.outputs[k];
+      const at = offsets.get(id);
+      if (at === undefined) continue;
+      const t = g.tensors[id];
+      const bytes = byteSize(t);
+      const a = typedView(t.dtype, out.slice(at, at + bytes)) as ArrayLike<number>;
+      const b = typedView(t.dtype, step.outputs[k]) as ArrayLike<number>;
+      let differing = 0;
+      let first: Diagnosis['first'] | null = null;
+      for (let i = 0; i < b.length; i++) {
+        if (a[i] !== b[i]) {
+          differing++;
+          first ??= { index: i, board: a[i], golden: b[i] };
+        }
+      }
+      if (first) return { record, operator: step.index, kind: op.kind.toUpperCase(), tensor: t.name, elements: b.length, differing, first, matched };
+    }
+    matched++;
+  }
+  throw new MliflowError(`record ${record} differs, but on the debug build every operator's output equals the golden executor's (the difference depends on the arena layout)`, EXIT.checkFailed);
+}
+
+/** First 8 bytes of the model file's SHA-256: what the firmware reports and the harness checks. */
+export function modelHash(file: string): string {
+  return createHash('sha256').update(readFileArg(file, 'the model')).digest('hex').slice(0, 16);
+}
+
+function goldenRecord(golden: GoldenExecutor, g: Graph, input: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let off = 0;
+  for (const id of g.inputs) {
+    const b = byteSize(g.tensors[id]);
+    parts.push(input.slice(off, off + b));
+    off += b;
+  }
+  golden.resetState();
+  const outs = golden.run(parts).outputs;
+  const out = new Uint8Array(outs.reduce((a, o) => a + o.length, 0));
+  let p = 0;
+  for (const o of outs) {
+    out.set(o, p);
+    p += o.length;
+  }
+  return out;
+}
+
+/** One record's outputs against the golden executor's, element by element. */
+export function compareRecord(g: Graph, record: number, got: Uint8Array, want: Uint8Array, count: number | null, ms: number): RecordRow {
+  let off = 0;
+  const outputs = g.outputs.map((id, o) => {
+    const t = g.tensors[id];
+    const bytes = byteSize(t);
+    const a = typedView(t.dtype, got.slice(off, off + bytes)) as ArrayLike<number>;
+    const b = typedView(t.dtype, want.slice(off, off + bytes)) as ArrayLike<number>;
+    off += bytes;
+    let differing = 0;
+    let first: RecordRow['outputs'][number]['first'] = null;
+    for (let i = 0; i < b.length; i++) {
+      if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) {
+        differing++;
+        first ??= { index: i, board: a[i], golden: b[i] };
+      }
+    }
+    return { output: o, elements: b.length, differing, first };
+  });
+  // Bit-exact is about bytes: a float output's bytes must match too (NaN payloads included).
+  const pass = got.length === want.length && got.every((x, i) => x === want[i]);
+  return { record, pass, outputs, count, ms };
+}
+
+/** What a hardware board needs that is not here: its tools, or the board on a serial port. */
+async function hardwareNeeds(board: Board, port?: string): Promise<string> {
+  const run = board.spec.run;
+  if (run.kind !== 'hardware') return `board ${board.name} has no firmware to run`;
+  const missing: string[] = [];
+  const plan = run.flashPlan;
+  if (plan) {
+    const gdbPath = findOnPath(plan.gdb[0]);
+    const ocd = findOnPath(plan.openocd[0]);
+    const mdb = findOnPath(plan.mdb[0]);
+    if (!mdb && !(gdbPath && ocd)) {
+      missing.push(`a loader: ${[!ocd && plan.openocd[0], !gdbPath && plan.gdb[0]].filter(Boolean).join(' and ')} (or ${plan.mdb[0]}) not on PATH (${plan.howToGet})`);
+    }
+  }
+  if (!port) {
+    const usb = run.serial?.usb;
+    const ports = usb ? await listSerialPorts() : [];
+    const hit = usb && ports.find((p) => p.vendorId?.toLowerCase() === usb.vendor && p.productId?.toLowerCase() === usb.product);
+    if (!hit) missing.push(`the board: no serial port with USB id ${usb ? `${usb.vendor}:${usb.product}` : '(none in board.json)'} is connected (plug it in, or pass --port DEV)`);
+  }
+  if (!run.firmware) missing.push(`board.json has no run.firmware for ${board.name}, so mliflow cannot link a firmware for it yet`);
+  return `running on ${board.name} (${run.transport}) needs ${missing.join('; ')}. See deploy --dry-run for the whole plan.`;
+}
+
+async function listSerialPorts(): Promise<{ path: string; vendorId?: string; productId?: string }[]> {
+  try {
+    const { SerialPort } = await import('serialport');
+    return await SerialPort.list();
+  } catch {
+    return [];
+  }
+}
+
+/** The commands deploy would run on a hardware board, one per line (deploy --dry-run). */
+export function hardwarePlan(board: Board, projectDir: string, opts: { port?: string; baud?: number; model: string }): string[] {
+  const run = board.spec.run;
+  const baud = opts.baud ?? run.serial?.baud ?? 115200;
+  const lines = [`# deploy ${opts.model} on ${board.name}: the plan`, `1. compile: mliflow compile ${opts.model} --board ${board.name} --out ${projectDir}`];
+  const image = run.firmware ? `${projectDir}/build/${run.firmware.image}` : `${projectDir}/build/app.elf`;
+  lines.push(
+    run.firmware
+      ? `2. build the firmware: make -C ${projectDir} -f firmware.mk CC=${board.spec.toolchain.cc} ${image.replace(`${projectDir}/`, '')}`
+      : `2. build the firmware: not possible yet: boards/${board.name}/board.json has no run.firmware (startup code, UART driver, linker script for this board), so app.elf must come from the board's own runtime`,
+  );
+  if (run.kind === 'hardware' && run.flashPlan) {
+    const p = run.flashPlan;
+    lines.push(`3. load it, either with OpenOCD and gdb (ARC GNU toolchain):`);
+    lines.push(`     ${shellCommand(p.openocd)} &`);
+    lines.push(`     ${shellCommand([...p.gdb, image])}`);
+    lines.push(`   or with the MetaWare debugger: ${shellCommand([...p.mdb, image])}`);
+  } else if (run.kind === 'hardware') {
+    lines.push(`3. load it: ${run.flash}`);
+  }
+  const usb = run.serial?.usb;
+  lines.push(
+    `4. open the console UART at ${baud} baud, 8N1: ${opts.port ?? (usb ? `the port with USB id ${usb.vendor}:${usb.product} (${usb.description ?? ''}), or --port DEV` : '--port DEV')}`,
+  );
+  lines.push('5. hello: check the firmware\'s model hash, tensor sizes and kernels; then per record: upload the inputs in 1 KiB chunks, invoke, read the outputs and the cycle count back');
+  lines.push('6. compare every output with the golden executor; write the per-record table and the reports; exit 1 on any difference');
+  return lines;
 }
 
 /** Differing bytes per output tensor across all records. */
@@ -196,6 +623,15 @@ export function formatDeployResult(r: DeployResult): string {
   lines.push(`  operators ${s.operators.length} (${[...kernels].map(([b, k]) => `${k} ${b}`).join(', ')})`);
   if (r.build) lines.push(`  build     ${(r.build.ms / 1000).toFixed(1)} s: ${r.build.command}`);
   if (r.run) lines.push(`  run       ${r.run.records} records in ${r.run.ms.toFixed(0)} ms -> ${r.run.outputs}`);
+  if (r.link) {
+    const l = r.link;
+    lines.push(
+      `  link      ${l.port} at ${l.baud} baud: ${l.recordsPerSecond.toFixed(1)} records/s, wire efficiency ${(l.efficiency * 100).toFixed(1)}% ` +
+        `(${l.payloadBytes} record bytes in ${l.wireBytes} wire bytes; start ${l.handshakeBytes} bytes), ${l.stats.resends} resends, ${l.restarts} record restarts`,
+    );
+    lines.push(`  firmware  ${l.firmware.model} (hash ${l.firmware.modelHash}), ${l.firmware.kernels} kernels, ${l.firmware.numerics} numerics, mliflow ${l.firmware.version}`);
+  }
+  if (r.records.length) lines.push('', recordTable(r.records), '');
   if (r.comparison) {
     for (const c of r.comparison) {
       const status = c.differing === 0 ? 'bit-exact' : `${c.differing} of ${c.bytes} bytes differ (first: record ${c.firstDifference!.record} byte ${c.firstDifference!.byte})`;
@@ -204,7 +640,35 @@ export function formatDeployResult(r: DeployResult): string {
   }
   if (r.top.length) lines.push('  top outputs:', formatTopOutputs(r.top.filter((e) => e.record < 4), '    '));
   if (r.compile.sizeReport) lines.push('', formatSizeReport(r.compile.sizeReport), '');
+  if (r.diagnosis) {
+    const d = r.diagnosis;
+    lines.push(
+      'error' in d
+        ? `  diagnosis record ${d.record}: ${d.error}`
+        : `  diagnosis record ${d.record}: operator #${d.operator} ${d.kind} is the first to differ: ${d.differing} of ${d.elements} elements of "${d.tensor}" (first [${d.first.index}] board ${d.first.board}, golden ${d.first.golden}); the ${d.matched} operators before it match`,
+    );
+  }
   if (r.stopped) lines.push(r.stopped);
   lines.push(r.bitExact === true ? 'PASS: every output byte equals the golden executor' : r.bitExact === false ? 'FAIL: outputs differ from the golden executor' : '');
   return lines.join('\n').trimEnd();
+}
+
+/** The per-record table: pass or the differing elements, and the invoke's instruction count. */
+export function recordTable(rows: RecordRow[], limit = 40): string {
+  const shown = rows.length > limit ? [...rows.filter((r) => !r.pass).slice(0, limit), ...rows.filter((r) => r.pass).slice(0, Math.max(0, limit - rows.filter((r) => !r.pass).length))].sort((a, b) => a.record - b.record) : rows;
+  const body = table(
+    ['record', 'result', 'instructions', 'ms'],
+    shown.map((r) => [String(r.record), recordVerdict(r), r.count === null ? '-' : String(r.count), r.ms.toFixed(1)]),
+    ['r', 'l', 'r', 'r'],
+  );
+  return rows.length > shown.length ? `${body}
+(${rows.length - shown.length} more passing records not shown; all are in the JSON report)` : body;
+}
+
+export function recordVerdict(r: RecordRow): string {
+  if (r.pass) return 'pass';
+  return r.outputs
+    .filter((o) => o.differing > 0)
+    .map((o) => `output ${o.output}: ${o.differing} of ${o.elements} differ (first [${o.first!.index}] board ${o.first!.board}, golden ${o.first!.golden})`)
+    .join('; ') || 'bytes differ';
 }

@@ -6,6 +6,6 @@ describe('typedView', () => {
     // Small Buffers come from one pooled ArrayBuffer; subarray(1) makes the view unaligned.
     const pooled = Buffer.from([0, 1, 0, 2, 0, 3, 0]).subarray(1);
     expect(pooled.byteOffset % 8).not.toBe(0);
-    expect(Array.from(typedView('int16', pooled))).toEqual([1, 2, 3]);
+    expect(Array.from(typedView('int16', pooled) as Int16Array)).toEqual([1, 2, 3]);
   });
 });

@@ -31,7 +31,7 @@ export class DataBoard implements Board {
     // Only the capabilities the board has exist, so callers can test `board.run` before calling it.
     if (spec.run.kind === 'host') {
       this.run = (projectDir, input, output, opts) => this.runHost(projectDir, input, output, opts);
-    } else {
+    } else if (spec.run.kind === 'hardware') {
       const { transport, flash } = spec.run;
       this.flash = async (image) => {
         throw new MliflowError(
@@ -69,6 +69,8 @@ export class DataBoard implements Board {
     const args = [`-j${opts.jobs ?? availableParallelism()}`, `CC=${cc}`, `AR=${ar}`];
     if (opts.cflags) args.push(`CFLAGS=${opts.cflags.join(' ')}`);
     if (opts.ldflags) args.push(`LDFLAGS=${opts.ldflags.join(' ')}`);
+    if (opts.makefile) args.unshift('-f', opts.makefile);
+    if (opts.goal) args.push(opts.goal);
     const command = shellCommand(['make', '-C', dir, ...args]);
     const started = performance.now();
     const tap = (stream: 'stdout' | 'stderr') =>

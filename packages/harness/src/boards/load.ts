@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MliflowError } from '@mliflow/ir';
 import { DataBoard } from './board.js';
-import type { Board, BoardSpec, MemoryRegion, MliBoardSpec, Placement, RunSpec, ToolchainSpec } from './types.js';
+import type { Board, BoardSpec, FirmwareSpec, MemoryRegion, MliBoardSpec, Placement, RunSpec, SerialSpec, ToolchainSpec } from './types.js';
 
 export const DEFAULT_BOARD = 'host';
 
@@ -151,6 +151,28 @@ export function parseBoardSpec(json: unknown, file: string): BoardSpec {
   }
 
   const run = obj(root.run, 'run');
+  const firmware = (v: unknown): FirmwareSpec => {
+    const f = obj(v, 'run.firmware');
+    return {
+      sources: strs(f.sources, 'run.firmware.sources'),
+      files: f.files === undefined ? [] : strs(f.files, 'run.firmware.files'),
+      cflags: f.cflags === undefined ? [] : strs(f.cflags, 'run.firmware.cflags'),
+      ldflags: f.ldflags === undefined ? [] : strs(f.ldflags, 'run.firmware.ldflags'),
+      image: str(f.image, 'run.firmware.image'),
+    };
+  };
+  const serial = (v: unknown): SerialSpec => {
+    const o = obj(v, 'run.serial');
+    const baud = o.baud;
+    if (typeof baud !== 'number' || !Number.isInteger(baud) || baud < 1) fail('run.serial.baud', 'must be a positive whole number');
+    const s: SerialSpec = { baud: baud as number };
+    if (o.usb !== undefined) {
+      const u = obj(o.usb, 'run.serial.usb');
+      s.usb = { vendor: str(u.vendor, 'run.serial.usb.vendor'), product: str(u.product, 'run.serial.usb.product') };
+      if (u.description !== undefined) s.usb.description = str(u.description, 'run.serial.usb.description');
+    }
+    return s;
+  };
   let runSpec: RunSpec;
   if (run.kind === 'host') {
     runSpec = { kind: 'host' };
@@ -158,10 +180,32 @@ export function parseBoardSpec(json: unknown, file: string): BoardSpec {
       const m = obj(run.memcheck, 'run.memcheck');
       runSpec.memcheck = { tool: str(m.tool, 'run.memcheck.tool'), package: str(m.package, 'run.memcheck.package') };
     }
+    if (run.firmware !== undefined) runSpec.firmware = firmware(run.firmware);
+    if (run.serial !== undefined) runSpec.serial = serial(run.serial);
+  } else if (run.kind === 'qemu') {
+    const q = obj(run.qemu, 'run.qemu');
+    runSpec = {
+      kind: 'qemu',
+      qemu: { binary: str(q.binary, 'run.qemu.binary'), env: str(q.env, 'run.qemu.env'), args: strs(q.args, 'run.qemu.args'), howToGet: str(q.howToGet, 'run.qemu.howToGet') },
+      firmware: firmware(run.firmware),
+      serial: serial(run.serial),
+    };
+    if (run.counter !== undefined) runSpec.counter = str(run.counter, 'run.counter');
   } else if (run.kind === 'hardware') {
     runSpec = { kind: 'hardware', transport: str(run.transport, 'run.transport'), flash: str(run.flash, 'run.flash') };
+    if (run.firmware !== undefined) runSpec.firmware = firmware(run.firmware);
+    if (run.serial !== undefined) runSpec.serial = serial(run.serial);
+    if (run.flashPlan !== undefined) {
+      const f = obj(run.flashPlan, 'run.flashPlan');
+      runSpec.flashPlan = {
+        openocd: strs(f.openocd, 'run.flashPlan.openocd'),
+        gdb: strs(f.gdb, 'run.flashPlan.gdb'),
+        mdb: strs(f.mdb, 'run.flashPlan.mdb'),
+        howToGet: str(f.howToGet, 'run.flashPlan.howToGet'),
+      };
+    }
   } else {
-    return fail('run.kind', `must be "host" or "hardware", not ${JSON.stringify(run.kind)}`);
+    return fail('run.kind', `must be "host", "qemu" or "hardware", not ${JSON.stringify(run.kind)}`);
   }
 
   let mli: MliBoardSpec | undefined;

@@ -58,9 +58,44 @@ export interface Placement {
   sections: { match: string; region: string }[];
 }
 
+/** How the firmware (the protocol loop around the model) is built for a board: files in its folder. */
+export interface FirmwareSpec {
+  /** C and assembly files compiled into the firmware. */
+  sources: string[];
+  /** Other files the link needs (a linker script), copied beside the sources into <project>/fw/. */
+  files: string[];
+  cflags: string[];
+  ldflags: string[];
+  /** The linked image, relative to the project's build/ folder. */
+  image: string;
+}
+
+/** The serial link to the firmware; `usb` finds the port of a real board. */
+export interface SerialSpec {
+  baud: number;
+  usb?: { vendor: string; product: string; description?: string };
+}
+
+export interface QemuSpec {
+  /** Looked up on PATH when neither --qemu nor the environment variable `env` names one. */
+  binary: string;
+  env: string;
+  args: string[];
+  howToGet: string;
+}
+
+/** The commands that load a real board, for --dry-run and for the message when they are missing. */
+export interface FlashPlan {
+  openocd: string[];
+  gdb: string[];
+  mdb: string[];
+  howToGet: string;
+}
+
 export type RunSpec =
-  | { kind: 'host'; memcheck?: { tool: string; package: string } }
-  | { kind: 'hardware'; transport: string; flash: string };
+  | { kind: 'host'; memcheck?: { tool: string; package: string }; firmware?: FirmwareSpec; serial?: SerialSpec }
+  | { kind: 'qemu'; qemu: QemuSpec; firmware: FirmwareSpec; serial: SerialSpec; counter?: string }
+  | { kind: 'hardware'; transport: string; flash: string; firmware?: FirmwareSpec; serial?: SerialSpec; flashPlan?: FlashPlan };
 
 /** The board's embARC MLI defaults (board.json "mli"). */
 export interface MliBoardSpec {
@@ -93,6 +128,9 @@ export interface BuildOptions {
   executable?: string;
   /** Parallel make jobs; default: the machine's parallelism. */
   jobs?: number;
+  /** Another makefile in the project (make -f), and the goal to build (default: its first). */
+  makefile?: string;
+  goal?: string;
   /** Override the Makefile's CFLAGS / LDFLAGS (normally baked in from target()). */
   cflags?: string[];
   ldflags?: string[];

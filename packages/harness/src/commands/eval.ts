@@ -10,6 +10,7 @@ import { checkOutputFile, writeFileArg } from '../files.js';
 import { table } from '../format.js';
 import { progress } from '../progress.js';
 import { NUMERICS_OPTIONS, parseNumerics } from '../numerics.js';
+import { boardEvalExit, evalOnBoard, formatBoardEval } from './eval-board.js';
 
 /** Outputs (one record's output bytes each) for a batch of model inputs, in order. */
 export type OutputsForBatch = (inputs: Uint8Array[]) => Promise<Uint8Array[]> | Uint8Array[];
@@ -49,7 +50,7 @@ export async function scoreTop1(
   ds: Dataset,
   source: { count: number; records: Iterable<ModelRecord> },
   outputsFor: OutputsForBatch,
-  opts: { model: string; runner: string; batch?: number; onProgress?: (done: number, total: number) => void },
+  opts: { model: string; runner: string; batch?: number; onProgress?: (done: number, total: number) => void; onPrediction?: (p: number) => void },
 ): Promise<Top1Report> {
   const perClass: ClassScore[] = ds.classes.map((name, label) => ({ label, name, records: 0, correct: 0, predicted: 0 }));
   const batchSize = opts.batch ?? 32;
@@ -62,6 +63,7 @@ export async function scoreTop1(
     const outs = await outputsFor(batch.map((r) => r.input));
     batch.forEach((r, i) => {
       const p = argmax(g, outs[i]);
+      opts.onPrediction?.(p);
       perClass[r.label].records++;
       perClass[p].predicted++;
       if (p === r.label) {
@@ -116,7 +118,7 @@ export function formatTop1(r: Top1Report): string {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'top-1 accuracy on a labelled data set, with the golden executor',
-  usage: 'eval MODEL.tflite --dataset NAME [--datasets DIR] [--limit N] [--numerics tflite|mli [--round-mode R] [--full-accu on|off]] [--report FILE] [--json]',
+  usage: 'eval MODEL.tflite --dataset NAME [--datasets DIR] [--limit N] [--numerics tflite|mli [--round-mode R] [--full-accu on|off]] [--board BOARD [--qemu PATH]] [--report FILE] [--json]',
   description:
     'Streams a labelled data set through the golden executor and reports top-1 accuracy, per class too.\n' +
     "Float models run as well, so an int8 model can be set against its float original. Each model's input\n" +
@@ -128,6 +130,8 @@ export const evalCommand: Command = {
     datasets: { type: 'string', valueName: 'DIR', help: 'the data-set folder (default: $MLIFLOW_DATASETS)' },
     limit: { type: 'string', valueName: 'N', help: 'only the first N records' },
     ...NUMERICS_OPTIONS,
+    board: { type: 'string', valueName: 'BOARD', help: "run on a board over its serial link (host, qemu-arc-em), next to the golden executor's top-1" },
+    qemu: { type: 'string', valueName: 'PATH', help: 'qemu-system-arc for --board qemu-arc-em (default: $MLIFLOW_QEMU_ARC, then PATH)' },
     report: { type: 'string', valueName: 'FILE', help: 'also write the report as JSON to FILE' },
     json: { type: 'boolean', help: 'print a machine-readable JSON document on stdout' },
   },
@@ -140,6 +144,12 @@ export const evalCommand: Command = {
     if (typeof v.report === 'string') checkOutputFile(v.report, 'the report');
     const numerics = parseNumerics(v);
     const g = readValidatedTfliteFile(file);
+    if (typeof v.board === 'string') {
+      const r = await evalOnBoard({ boardName: v.board, g, file, ds, records: () => modelRecords(g, file, ds, root, limit), qemu: v.qemu as string | undefined, quiet: !!v.json });
+      if (typeof v.report === 'string') writeFileArg(v.report, JSON.stringify(r, null, 1) + '\n');
+      process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatBoardEval(r)) + '\n');
+      return boardEvalExit(r);
+    }
     const source = modelRecords(g, file, ds, root, limit);
     const ex = new GoldenExecutor(g, { numerics: numerics.numerics, file });
     const bar = progress(`evaluating ${ds.name}`, !v.json);
