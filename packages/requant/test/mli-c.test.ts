@@ -1,9 +1,10 @@
 /**
  * Every re-quantized int8 shared model (sym8, pow2-8, pow2-16x8) through the MLI backend:
  * compiled with kernels "mli", linked with the real embARC MLI 2.0.2 (round convergent,
- * FULL_ACCU on; kws_ref_model also in round up, FULL_ACCU off), run on the shared vectors'
- * records (re-encoded for the new input quantization), 0 differing bytes against the golden
- * executor's `mli` numerics of that variant. The heavy operators of the int8 schemes go to MLI;
+ * FULL_ACCU on; kws_ref_model pow2-8 in the other three x86_64 variants too, pretrainedResnet_quant
+ * sym8 in round up, FULL_ACCU off), run on the shared vectors' records (re-encoded for the new
+ * input quantization; mobilenet_v2: 1 record), 0 differing bytes against the golden executor's
+ * `mli` numerics of that variant. The heavy operators of the int8 schemes go to MLI;
  * the int16 operators of pow2-16x8 stay portable.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,21 +15,22 @@ import { compileModel, hostTarget } from '@mliflow/codegen-c';
 import { mliNumerics, reencodeRecords, requantize, type MliVariant, type SchemeName } from '../src/index.js';
 import { diffBytes } from '../../../test/compare.js';
 import { MODELS, VECTORS } from '../../../test/paths.js';
-import { hostMli, make, run, tempProject } from '../../codegen-c/test/helpers.js';
+import { hostMli, make, run, tempProject, VARIANTS } from '../../codegen-c/test/helpers.js';
 import { int8Models } from './helpers.js';
 
 /** mobilenet_v2's golden mli run takes most of a minute per record here. */
 const RECORD_LIMIT: Record<string, number> = { mobilenet_v2_quantized_1x3x224x224: 1 };
 const HEAVY = new Set(['conv_2d', 'depthwise_conv_2d', 'fully_connected', 'average_pool_2d', 'max_pool_2d', 'add']);
 const MAIN: MliVariant = { roundMode: 'convergent', fullAccu: true };
-const OTHER: MliVariant = { roundMode: 'up', fullAccu: false };
 const label = (v: MliVariant): string => `round ${v.roundMode}, FULL_ACCU ${v.fullAccu ? 'on' : 'off'}`;
 
 const cases: [string, SchemeName, MliVariant][] = [];
 for (const name of int8Models()) {
   for (const scheme of ['sym8', 'pow2-8', 'pow2-16x8'] as SchemeName[]) cases.push([name, scheme, MAIN]);
 }
-cases.push(['kws_ref_model', 'pow2-8', OTHER]);
+// The other three variants on one model, and a model with ADD in the variant furthest from MAIN.
+for (const v of VARIANTS.filter((v) => v.roundMode !== MAIN.roundMode || v.fullAccu !== MAIN.fullAccu)) cases.push(['kws_ref_model', 'pow2-8', v]);
+cases.push(['pretrainedResnet_quant', 'sym8', { roundMode: 'up', fullAccu: false }]);
 
 const dirs: string[] = [];
 afterAll(() => {
