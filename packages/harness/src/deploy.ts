@@ -486,7 +486,8 @@ export function modelHash(file: string): string {
   return createHash('sha256').update(readFileArg(file, 'the model')).digest('hex').slice(0, 16);
 }
 
-function goldenRecord(golden: GoldenExecutor, g: Graph, input: Uint8Array): Uint8Array {
+/** The golden executor's outputs for one input record (all inputs' bytes in order), state reset first. */
+export function goldenRecord(golden: GoldenExecutor, g: Graph, input: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
   let off = 0;
   for (const id of g.inputs) {
