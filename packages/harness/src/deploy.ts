@@ -531,7 +531,7 @@ export function compareRecord(g: Graph, record: number, got: Uint8Array, want: U
 }
 
 /** What a hardware board needs that is not here: its tools, or the board on a serial port. */
-async function hardwareNeeds(board: Board, port?: string): Promise<string> {
+export async function hardwareNeeds(board: Board, port?: string): Promise<string> {
   const run = board.spec.run;
   if (run.kind !== 'hardware') return `board ${board.name} has no firmware to run`;
   const missing: string[] = [];

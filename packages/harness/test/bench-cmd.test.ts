@@ -41,6 +41,11 @@ describe('mliflow bench', () => {
     expectCleanError(await runCli(['bench', MODEL, '--board', 'host', '--scenario', 'server']), /--scenario server is not known; available: single-stream, offline/);
     expectCleanError(await runCli(['bench', MODEL, '--board', 'host', '--report', '/proc/x.json', '--out', join(tmp, 'bad')]), /\/proc\/x\.json: cannot write the report/);
     expect(existsSync(join(tmp, 'bad'))).toBe(false);
+    // A board that needs hardware: what is missing, exit 4, nothing compiled.
+    const em = await runCli(['bench', MODEL, '--board', 'emsdp', '--out', join(tmp, 'em')]);
+    expect(em.code, em.stderr).toBe(4);
+    expect(em.stderr).toMatch(/running on emsdp .* needs /);
+    expect(existsSync(join(tmp, 'em'))).toBe(false);
   }, 60_000);
 
   for (const board of ['host', 'qemu-arc-em']) {

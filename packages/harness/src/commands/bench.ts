@@ -6,7 +6,7 @@
  * a benchmark of wrong answers is not a result.
  */
 import { basename, join } from 'node:path';
-import { EXIT, GoldenExecutor, readValidatedTfliteFile, recordBytes, recordCount, UsageError } from '@mliflow/ir';
+import { EXIT, GoldenExecutor, MliflowError, readValidatedTfliteFile, recordBytes, recordCount, UsageError } from '@mliflow/ir';
 import { mliNumerics } from '@mliflow/requant';
 import { DEFAULT_BOARD } from '../boards/index.js';
 import { findQemu, mliflowVersion } from '../boards/firmware.js';
@@ -14,7 +14,7 @@ import type { Board } from '../boards/index.js';
 import type { Command } from '../commands.js';
 import { positiveInt } from '../args.js';
 import { loadBoardArg } from '../compile.js';
-import { compareRecord, goldenRecord, modelHash, randomRecords, recordVerdict } from '../deploy.js';
+import { compareRecord, goldenRecord, hardwareNeeds, modelHash, randomRecords, recordVerdict } from '../deploy.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from '../files.js';
 import { formatCount, table } from '../format.js';
 import { progress } from '../progress.js';
@@ -143,6 +143,10 @@ export const benchCommand: Command = {
       if (!v.json) process.stderr.write(line + '\n');
     };
     if (board.spec.run.kind === 'qemu') findQemu(board, v.qemu as string | undefined);
+    // A board mliflow cannot start or load here: say what is missing before compiling anything.
+    if (!board.spec.run.firmware || board.spec.run.kind === 'hardware') {
+      throw new MliflowError(await hardwareNeeds(board, v.port as string | undefined), EXIT.needsHardware);
+    }
     const g = readValidatedTfliteFile(file);
     const recIn = recordBytes(g, 'inputs');
     let records: Uint8Array;
@@ -287,7 +291,7 @@ export function formatBench(r: BenchResult): string {
   if (r.throughput) {
     const t = r.throughput;
     lines.push(
-      `  ${t.recordsPerSecond.toFixed(1)} records/s (${r.records} in ${t.seconds.toFixed(2)} s, link included)`,
+      `  ${t.recordsPerSecond.toFixed(1)} records/s (${r.records} in ${t.seconds.toFixed(3)} s, link included)`,
       `  ${(t.payloadBytesPerSecond / 1024).toFixed(1)} KiB/s of record bytes, ${(t.wireBytesPerSecond / 1024).toFixed(1)} KiB/s on the wire`,
       `  wire efficiency ${(t.efficiency * 100).toFixed(1)}% (${t.payloadBytes} record bytes in ${t.wireBytes} wire bytes)`,
     );
