@@ -1,11 +1,13 @@
 /** `mliflow bench` as users run it: both scenarios on host and qemu-arc-em, the JSON it prints, usage errors. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findOnPath } from '../src/toolchain.js';
 import { MODELS, SHARED } from '../../../test/paths.js';
 import { expectCleanError, runCli } from './run-cli.js';
+import { loadBoard } from '../src/boards/index.js';
+import { bench, benchExit, formatBench } from '../src/commands/bench.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mliflow-bench-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -90,4 +92,18 @@ describe('mliflow bench', () => {
       }
     }, 120_000);
   }
+
+  it('a wrong answer makes the run fail (exit 1), whatever its speed: a bias planted in the generated weights (host)', async () => {
+    const plant = (projectDir: string): void => {
+      const file = join(projectDir, 'weights.c');
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, text.replace(/(mlf_p\d+_bias\[\d+\] MLF_WEIGHT = \{\n\s*)(-?\d+)/, (_, head: string, v: string) => `${head}${Number(v) + 100000}`));
+    };
+    const r = await bench({ file: MODEL, board: loadBoard('host'), scenario: 'offline', count: 2, warmup: 0, kernels: 'portable', outDir: join(tmp, 'planted'), log: () => undefined, progress: false, alterProject: plant });
+    expect(r.bitExact).toBe(false);
+    expect(r.failing.length).toBeGreaterThan(0);
+    expect(r.failing[0].verdict).toMatch(/output 0: \d+ of \d+ differ/);
+    expect(benchExit(r)).toBe(1);
+    expect(formatBench(r)).toMatch(/FAIL: .* the figures above are not a result/);
+  }, 60_000);
 });

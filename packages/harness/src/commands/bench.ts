@@ -11,6 +11,8 @@ import { mliNumerics } from '@mliflow/requant';
 import { DEFAULT_BOARD } from '../boards/index.js';
 import { findQemu, mliflowVersion } from '../boards/firmware.js';
 import type { Board } from '../boards/index.js';
+import type { MliLibrary } from '@mliflow/codegen-c';
+import type { Kernels } from '../mli.js';
 import type { Command } from '../commands.js';
 import { positiveInt } from '../args.js';
 import { loadBoardArg } from '../compile.js';
@@ -147,121 +149,165 @@ export const benchCommand: Command = {
     if (!board.spec.run.firmware || board.spec.run.kind === 'hardware') {
       throw new MliflowError(await hardwareNeeds(board, v.port as string | undefined), EXIT.needsHardware);
     }
-    const g = readValidatedTfliteFile(file);
-    const recIn = recordBytes(g, 'inputs');
-    let records: Uint8Array;
-    if (inputs) {
-      records = readFileArg(inputs, 'the inputs');
-      records = records.subarray(0, recIn * recordCount(records.length, recIn, `${inputs} (inputs of ${file})`, count));
-    } else {
-      records = randomRecords(g, count ?? 20);
-    }
-    const n = records.length / recIn;
     const { kernels, mli } = findKernels(v, board, asked, log);
-    const golden = new GoldenExecutor(g, { file, numerics: mli ? mliNumerics({ roundMode: mli.roundMode, fullAccu: mli.fullAccu }) : 'tflite' });
-
-    const runner = await openBoardRunner({
-      board,
-      g,
+    const result = await bench({
       file,
-      projectDir: join(outDir, 'project'),
-      identity: { modelHash: modelHash(file), model: name, version: mliflowVersion(), kernels, numerics: golden.numerics, debug: false, inputs: g.inputs.length, outputs: g.outputs.length },
+      board,
+      scenario: scenario as Scenario,
+      ...(inputs ? { inputs } : {}),
+      ...(count ? { count } : {}),
+      warmup,
       kernels,
       ...(mli ? { mli } : {}),
       qemu: v.qemu as string | undefined,
       port: v.port as string | undefined,
-      baud,
+      ...(baud ? { baud } : {}),
+      outDir,
       log,
+      progress: !v.json,
     });
-    const outputs: Uint8Array[] = [];
-    const rows: BenchRecord[] = [];
-    const warm: { output: Uint8Array; count: number | null }[] = [];
-    let seconds = 0;
-    let port = '';
-    try {
-      const { link } = runner;
-      port = link.path;
-      const wire = (): number => link.stats.wireTx + link.stats.wireRx;
-      // Warm-up: QEMU translates the code on its first run, a board fills its caches.
-      for (let w = 0; w < warmup; w++) warm.push(await runner.runRecord(records.subarray(0, recIn)));
-      const bar = progress(`${scenario} on ${board.name}`, !v.json);
-      const started = performance.now();
-      for (let r = 0; r < n; r++) {
-        const before = wire();
-        const t0 = performance.now();
-        const got = await runner.runRecord(records.subarray(r * recIn, (r + 1) * recIn));
-        const ms = performance.now() - t0;
-        outputs.push(got.output);
-        rows.push({ record: r, pass: false, count: got.count, ms, wireBytes: wire() - before });
-        // The bar writes to stderr between records; offline counts that in, as a runner's logging would be.
-        bar.update(r + 1, n);
-      }
-      seconds = (performance.now() - started) / 1000;
-      bar.done();
-    } finally {
-      await runner.close();
-    }
-
-    // Checked after the clock stopped, so the golden executor's time is in no figure.
-    const failing: BenchResult['failing'] = [];
-    for (const row of rows) {
-      const want = goldenRecord(golden, g, records.subarray(row.record * recIn, (row.record + 1) * recIn));
-      const cmp = compareRecord(g, row.record, outputs[row.record], want, row.count, row.ms);
-      row.pass = cmp.pass;
-      if (!cmp.pass) failing.push({ record: row.record, verdict: recordVerdict(cmp) });
-    }
-    for (const w of warm) {
-      const cmp = compareRecord(g, 0, w.output, goldenRecord(golden, g, records.subarray(0, recIn)), null, 0);
-      if (!cmp.pass) failing.push({ record: 0, verdict: `warm-up run: ${recordVerdict(cmp)}` });
-    }
-
-    const lineBaud = baud ?? board.spec.run.serial?.baud ?? 115200;
-    const counts = rows.flatMap((r) => (r.count === null ? [] : [r.count]));
-    const result: BenchResult = {
-      model: file,
-      board: board.name,
-      scenario: scenario as Scenario,
-      kernels,
-      numerics: golden.numerics,
-      records: n,
-      warmup,
-      warmupCounts: warm.map((w) => w.count),
-      counter: runner.id.hasCounter ? counterKind(board) : null,
-      firmware: runner.id,
-      port,
-      baud: lineBaud,
-      perRecord: rows,
-      bitExact: failing.length === 0,
-      failing,
-    };
-    if (scenario === 'single-stream') {
-      result.latency = {
-        count: counts.length === n ? distribution(counts) : null,
-        ms: distribution(rows.map((r) => r.ms)),
-        linkMsAtBaud: distribution(rows.map((r) => (r.wireBytes * 10 * 1000) / lineBaud)),
-      };
-    } else {
-      const payloadBytes = n * (recIn + recordBytes(g, 'outputs'));
-      const wireBytes = rows.reduce((a, r) => a + r.wireBytes, 0);
-      result.throughput = {
-        seconds,
-        recordsPerSecond: n / seconds,
-        payloadBytes,
-        wireBytes,
-        payloadBytesPerSecond: payloadBytes / seconds,
-        wireBytesPerSecond: wireBytes / seconds,
-        efficiency: wireBytes ? payloadBytes / wireBytes : 0,
-        meanCount: counts.length === n ? counts.reduce((a, b) => a + b, 0) / n : null,
-      };
-    }
     if (typeof v.report === 'string') {
       writeFileArg(v.report, JSON.stringify(result, null, 1) + '\n');
       log(`report: ${v.report}`);
     }
     process.stdout.write((v.json ? JSON.stringify(result, null, 1) : formatBench(result)) + '\n');
-    return result.bitExact ? EXIT.ok : EXIT.checkFailed;
+    return benchExit(result);
   },
 };
+
+export interface BenchOptions {
+  file: string;
+  board: Board;
+  scenario: Scenario;
+  /** Input records' file (--inputs, --vectors); without it, `count` seeded random records. */
+  inputs?: string;
+  count?: number;
+  warmup: number;
+  kernels: Kernels;
+  mli?: MliLibrary;
+  qemu?: string;
+  port?: string;
+  baud?: number;
+  outDir: string;
+  log: (line: string) => void;
+  progress?: boolean;
+  /** Tests: changes the generated project before it is built (to plant a fault). */
+  alterProject?: (projectDir: string) => void;
+}
+
+/** Builds and starts the firmware, runs the scenario, then checks every output against the golden executor. */
+export async function bench(opts: BenchOptions): Promise<BenchResult> {
+  const { file, board, scenario, inputs, count, warmup, kernels, mli, baud, outDir, log } = opts;
+  const name = basename(file).replace(/\.tflite$/, '');
+  const g = readValidatedTfliteFile(file);
+  const recIn = recordBytes(g, 'inputs');
+  let records: Uint8Array;
+  if (inputs) {
+    records = readFileArg(inputs, 'the inputs');
+    records = records.subarray(0, recIn * recordCount(records.length, recIn, `${inputs} (inputs of ${file})`, count));
+  } else {
+    records = randomRecords(g, count ?? 20);
+  }
+  const n = records.length / recIn;
+      const golden = new GoldenExecutor(g, { file, numerics: mli ? mliNumerics({ roundMode: mli.roundMode, fullAccu: mli.fullAccu }) : 'tflite' });
+
+  const runner = await openBoardRunner({
+    board,
+    g,
+    file,
+    projectDir: join(outDir, 'project'),
+    identity: { modelHash: modelHash(file), model: name, version: mliflowVersion(), kernels, numerics: golden.numerics, debug: false, inputs: g.inputs.length, outputs: g.outputs.length },
+    kernels,
+    ...(mli ? { mli } : {}),
+    qemu: opts.qemu,
+    port: opts.port,
+    ...(opts.alterProject ? { alterProject: opts.alterProject } : {}),
+    baud,
+    log,
+  });
+  const outputs: Uint8Array[] = [];
+  const rows: BenchRecord[] = [];
+  const warm: { output: Uint8Array; count: number | null }[] = [];
+  let seconds = 0;
+  let port = '';
+  try {
+    const { link } = runner;
+    port = link.path;
+    const wire = (): number => link.stats.wireTx + link.stats.wireRx;
+    // Warm-up: QEMU translates the code on its first run, a board fills its caches.
+    for (let w = 0; w < warmup; w++) warm.push(await runner.runRecord(records.subarray(0, recIn)));
+    const bar = progress(`${scenario} on ${board.name}`, opts.progress ?? true);
+    const started = performance.now();
+    for (let r = 0; r < n; r++) {
+      const before = wire();
+      const t0 = performance.now();
+      const got = await runner.runRecord(records.subarray(r * recIn, (r + 1) * recIn));
+      const ms = performance.now() - t0;
+      outputs.push(got.output);
+      rows.push({ record: r, pass: false, count: got.count, ms, wireBytes: wire() - before });
+      // The bar writes to stderr between records; offline counts that in, as a runner's logging would be.
+      bar.update(r + 1, n);
+    }
+    seconds = (performance.now() - started) / 1000;
+    bar.done();
+  } finally {
+    await runner.close();
+  }
+
+  // Checked after the clock stopped, so the golden executor's time is in no figure.
+  const failing: BenchResult['failing'] = [];
+  for (const row of rows) {
+    const want = goldenRecord(golden, g, records.subarray(row.record * recIn, (row.record + 1) * recIn));
+    const cmp = compareRecord(g, row.record, outputs[row.record], want, row.count, row.ms);
+    row.pass = cmp.pass;
+    if (!cmp.pass) failing.push({ record: row.record, verdict: recordVerdict(cmp) });
+  }
+  for (const w of warm) {
+    const cmp = compareRecord(g, 0, w.output, goldenRecord(golden, g, records.subarray(0, recIn)), null, 0);
+    if (!cmp.pass) failing.push({ record: 0, verdict: `warm-up run: ${recordVerdict(cmp)}` });
+  }
+
+  const lineBaud = baud ?? board.spec.run.serial?.baud ?? 115200;
+  const counts = rows.flatMap((r) => (r.count === null ? [] : [r.count]));
+  const result: BenchResult = {
+    model: file,
+    board: board.name,
+    scenario: scenario as Scenario,
+    kernels,
+    numerics: golden.numerics,
+    records: n,
+    warmup,
+    warmupCounts: warm.map((w) => w.count),
+    counter: runner.id.hasCounter ? counterKind(board) : null,
+    firmware: runner.id,
+    port,
+    baud: lineBaud,
+    perRecord: rows,
+    bitExact: failing.length === 0,
+    failing,
+  };
+  if (scenario === 'single-stream') {
+    result.latency = {
+      count: counts.length === n ? distribution(counts) : null,
+      ms: distribution(rows.map((r) => r.ms)),
+      linkMsAtBaud: distribution(rows.map((r) => (r.wireBytes * 10 * 1000) / lineBaud)),
+    };
+  } else {
+    const payloadBytes = n * (recIn + recordBytes(g, 'outputs'));
+    const wireBytes = rows.reduce((a, r) => a + r.wireBytes, 0);
+    result.throughput = {
+      seconds,
+      recordsPerSecond: n / seconds,
+      payloadBytes,
+      wireBytes,
+      payloadBytesPerSecond: payloadBytes / seconds,
+      wireBytesPerSecond: wireBytes / seconds,
+      efficiency: wireBytes ? payloadBytes / wireBytes : 0,
+      meanCount: counts.length === n ? counts.reduce((a, b) => a + b, 0) / n : null,
+    };
+  }
+  return result;
+}
 
 /** QEMU's -icount counter counts instructions; a real board's counts cycles. */
 function counterKind(board: Board): 'instructions' | 'cycles' {
@@ -269,6 +315,9 @@ function counterKind(board: Board): 'instructions' | 'cycles' {
   if (run.kind === 'qemu') return run.counter === 'cycles' ? 'cycles' : 'instructions';
   return 'cycles';
 }
+
+/** A benchmark of wrong answers is not a result: exit 1 on any difference. */
+export const benchExit = (r: BenchResult): number => (r.bitExact ? EXIT.ok : EXIT.checkFailed);
 
 export function formatBench(r: BenchResult): string {
   const lines = [
