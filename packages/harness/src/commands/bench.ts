@@ -101,12 +101,13 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'MLPerf Tiny style benchmark on a board: single-stream latency percentiles, offline throughput over the link',
   usage:
-    'bench MODEL.tflite --board BOARD [--scenario single-stream|offline] [--count N | --vectors DIR | --inputs IN.bin] [--kernels mli|portable] [--mli DIR] [--round-mode up|convergent] [--full-accu on|off] [--qemu PATH] [--port DEV] [--baud N] [--out DIR] [--report FILE.json] [--json]',
+    'bench MODEL.tflite --board BOARD [--scenario single-stream|offline] [--count N | --vectors DIR | --inputs IN.bin] [--warmup N] [--kernels mli|portable] [--mli DIR] [--round-mode up|convergent] [--full-accu on|off] [--qemu PATH] [--port DEV] [--baud N] [--out DIR] [--report FILE.json] [--json]',
   description:
     'Builds and starts the firmware as deploy does, then runs a scenario in the spirit of MLPerf Tiny:\n' +
     '  single-stream  one record at a time: min, median, p90, p99, max and mean of the invoke\'s instructions (QEMU, -icount)\n' +
     '                 or cycles (a board), of the host\'s wall time per round trip, and of the link\'s share at the board\'s baud;\n' +
-    '  offline        every record back to back: records and bytes per second over the link, and wire efficiency.\n' +
+    '  offline        every record back to back: records and bytes per second over the link, and wire efficiency\n' +
+    '                 (the protocol keeps one record in flight, so this is the sustained rate of link and board together).\n' +
     'Every output is compared with the golden executor under the kernels\' numerics; any difference makes the exit code 1.',
   options: {
     board: o.board,
