@@ -24,6 +24,7 @@ import { NUMERICS_OPTIONS, parseFullAccu, parseNumerics, parseRoundMode } from '
 import { evalCommand } from './commands/eval.js';
 import { goldenCommand } from './commands/golden.js';
 import { requantCommand } from './commands/requant.js';
+import { benchCommand } from './commands/bench.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -204,4 +205,4 @@ const example: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example, evalCommand, goldenCommand, requantCommand];
+export const COMMANDS: Command[] = [inspect, run, compile, deployCmd, example, evalCommand, goldenCommand, requantCommand, benchCommand];

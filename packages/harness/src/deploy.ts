@@ -486,7 +486,8 @@ export function modelHash(file: string): string {
   return createHash('sha256').update(readFileArg(file, 'the model')).digest('hex').slice(0, 16);
 }
 
-function goldenRecord(golden: GoldenExecutor, g: Graph, input: Uint8Array): Uint8Array {
+/** The golden executor's outputs for one input record (all inputs' bytes in order), state reset first. */
+export function goldenRecord(golden: GoldenExecutor, g: Graph, input: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
   let off = 0;
   for (const id of g.inputs) {
@@ -530,7 +531,7 @@ export function compareRecord(g: Graph, record: number, got: Uint8Array, want: U
 }
 
 /** What a hardware board needs that is not here: its tools, or the board on a serial port. */
-async function hardwareNeeds(board: Board, port?: string): Promise<string> {
+export async function hardwareNeeds(board: Board, port?: string): Promise<string> {
   const run = board.spec.run;
   if (run.kind !== 'hardware') return `board ${board.name} has no firmware to run`;
   const missing: string[] = [];

@@ -2,11 +2,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '@mliflow/ir';
-import { DEFAULT_BOARD, listBoards } from '../boards/index.js';
-import type { Command } from '../commands.js';
+import { DEFAULT_BOARD, listBoards, type Board } from '../boards/index.js';
+import type { Command, Values } from '../commands.js';
 import { positiveInt } from '../commands.js';
 import { loadBoardArg } from '../compile.js';
-import { findMli, parseKernels } from '../mli.js';
+import { findMli, parseKernels, type Kernels, type RoundMode } from '../mli.js';
 import { parseFullAccu, parseRoundMode } from '../numerics.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, hardwarePlan } from '../deploy.js';
 import { checkOutputDir, checkOutputFile, writeFileArg } from '../files.js';
@@ -45,20 +45,12 @@ export const deployCmd: Command = {
     if (pos.length > 1) throw new UsageError('deploy takes at most one MODEL.tflite (see --help)');
     const model = pos[0];
     const board = loadBoardArg(v.board ?? DEFAULT_BOARD);
-    let kernels = parseKernels(v.kernels, board.spec);
-    const roundMode = parseRoundMode(v['round-mode']);
-    const fullAccu = parseFullAccu(v['full-accu']);
+    const asked = parseKernelArgs(v, board);
     const name = model ? basename(model).replace(/\.tflite$/, '') : EXAMPLE_NAME;
     const outDir = typeof v.out === 'string' ? v.out : join('build', 'deploy', `${name}-${board.name}`);
     checkOutputDir(outDir, 'the deploy folder');
     if (typeof v.report === 'string') checkOutputFile(v.report, 'the report');
-    if (v.vectors !== undefined && v.inputs !== undefined) throw new UsageError('give --vectors DIR or --inputs IN.bin, not both');
-    let inputs = v.inputs as string | undefined;
-    if (typeof v.vectors === 'string') {
-      inputs = join(v.vectors, 'inputs.bin');
-      if (!existsSync(v.vectors) || !statSync(v.vectors).isDirectory()) throw new UsageError(`--vectors ${v.vectors}: not a folder`);
-      if (!existsSync(inputs)) throw new UsageError(`--vectors ${v.vectors}: it has no inputs.bin`);
-    }
+    const inputs = inputsArg(v);
     const baud = positiveInt(v.baud, 'baud');
     const protocol = (v.protocol as string | undefined) ?? 'mliflow';
     if (protocol !== 'mliflow' && protocol !== 'mlperf-tiny') throw new UsageError(`--protocol ${protocol} is not known; available: mliflow, mlperf-tiny`);
@@ -70,17 +62,7 @@ export const deployCmd: Command = {
       process.stdout.write((v.json ? JSON.stringify({ board: board.name, plan }, null, 1) : plan.join('\n')) + '\n');
       return EXIT.ok;
     }
-    let mli: MliLibrary | undefined;
-    if (kernels === 'mli') {
-      try {
-        mli = findMli(board.spec, { root: v.mli as string | undefined, roundMode, fullAccu });
-      } catch (e) {
-        // The board's default, not the user's choice: say so and go on with the portable kernels.
-        if (v.kernels !== undefined || !(e instanceof MliflowError)) throw e;
-        log(`${e.message}; deploying with the portable kernels instead`);
-        kernels = 'portable';
-      }
-    }
+    const { kernels, mli } = findKernels(v, board, asked, log);
     const r = await deploy({
       kernels,
       ...(mli ? { mli } : {}),
@@ -106,3 +88,31 @@ export const deployCmd: Command = {
     return r.bitExact ? EXIT.ok : EXIT.checkFailed;
   },
 };
+
+/** --vectors DIR or --inputs IN.bin as the input records' file, or undefined for seeded random records. */
+export function inputsArg(v: Values): string | undefined {
+  if (v.vectors !== undefined && v.inputs !== undefined) throw new UsageError('give --vectors DIR or --inputs IN.bin, not both');
+  if (typeof v.vectors !== 'string') return v.inputs as string | undefined;
+  const inputs = join(v.vectors, 'inputs.bin');
+  if (!existsSync(v.vectors) || !statSync(v.vectors).isDirectory()) throw new UsageError(`--vectors ${v.vectors}: not a folder`);
+  if (!existsSync(inputs)) throw new UsageError(`--vectors ${v.vectors}: it has no inputs.bin`);
+  return inputs;
+}
+
+/** --kernels, --round-mode and --full-accu, checked (before anything runs). */
+export function parseKernelArgs(v: Values, board: Board): { kernels: Kernels; roundMode?: RoundMode; fullAccu?: boolean } {
+  return { kernels: parseKernels(v.kernels, board.spec), roundMode: parseRoundMode(v['round-mode']), fullAccu: parseFullAccu(v['full-accu']) };
+}
+
+/** The MLI library for --kernels mli; when MLI is only the board's default and is missing, the portable kernels instead. */
+export function findKernels(v: Values, board: Board, asked: ReturnType<typeof parseKernelArgs>, log: (line: string) => void): { kernels: Kernels; mli?: MliLibrary } {
+  if (asked.kernels !== 'mli') return { kernels: asked.kernels };
+  try {
+    return { kernels: 'mli', mli: findMli(board.spec, { root: v.mli as string | undefined, roundMode: asked.roundMode, fullAccu: asked.fullAccu }) };
+  } catch (e) {
+    // The board's default, not the user's choice: say so and go on with the portable kernels.
+    if (v.kernels !== undefined || !(e instanceof MliflowError)) throw e;
+    log(`${e.message}; using the portable kernels instead`);
+    return { kernels: 'portable' };
+  }
+}
