@@ -93,6 +93,11 @@ function isMain(): boolean {
 if (isMain()) {
   // pnpm runs scripts from the repository root; paths on the command line are the user's.
   if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+  // A reader that stops early (`| head`) is not an error: stop quietly, as Unix tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
