@@ -5,7 +5,8 @@
  */
 import CRC32 from 'crc-32';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the invoke's reply carries a 64-bit count (low word, then high word). */
+export const PROTOCOL_VERSION = 2;
 /** Bytes of record data per WRITE or READ frame: large enough for >= 90% wire efficiency. */
 export const MAX_DATA = 1024;
 
