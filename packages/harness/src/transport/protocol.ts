@@ -66,7 +66,7 @@ export function u32le(...values: number[]): Uint8Array {
 /** What the firmware says about itself (HELLO's reply and BOOT). */
 export interface Identity {
   protocol: number;
-  /** COUNT0 (instructions) or a cycle counter brackets the invoke. */
+  /** An instruction (QEMU: 64 bits from timers 0 and 1) or cycle counter brackets the invoke. */
   hasCounter: boolean;
   debug: boolean;
   maxData: number;
