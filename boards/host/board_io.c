@@ -62,7 +62,7 @@ int fw_has_counter(void) { return 0; }
 
 void fw_counter_start(void) { clock_gettime(CLOCK_MONOTONIC, &started); }
 
-uint32_t fw_counter_read(void) { return 0; }
+uint64_t fw_counter_read(void) { return 0; }
 
 void fw_exit(int code) {
   fw_flush();

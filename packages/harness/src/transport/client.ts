@@ -94,17 +94,19 @@ export class BoardClient {
       }
       const inv = await this.link.request(TYPE.INVOKE, invBody, { timeoutMs: this.opts.invokeTimeoutMs });
       if (status(inv, 'the invoke') === STATUS.BAD_INPUTS) continue; // chunks lost or the board restarted: upload again
-      if (inv.length < 13) throw new LinkError(`${this.link.path}: short reply to the invoke`);
+      // status u8, count u64 (low, high), output bytes u32, output CRC u32, then inline outputs.
+      const head = 17;
+      if (inv.length < head) throw new LinkError(`${this.link.path}: short reply to the invoke`);
       const v = new DataView(inv.buffer, inv.byteOffset, inv.length);
-      const count = v.getUint32(1, true);
-      const total = v.getUint32(5, true);
-      const outCrc = v.getUint32(9, true);
+      const count = v.getUint32(1, true) + v.getUint32(5, true) * 2 ** 32; // exact below 2^53
+      const total = v.getUint32(9, true);
+      const outCrc = v.getUint32(13, true);
       if (total !== outBytes) throw new LinkError(`${this.link.path}: the board reports ${total} output bytes, its hello said ${outBytes}`);
       const output = new Uint8Array(outBytes);
       let lost = false;
       // Outputs of at most one frame come inline with the invoke's reply.
-      const inline = outBytes <= id.maxData && inv.length === 13 + outBytes;
-      if (inline) output.set(inv.subarray(13));
+      const inline = outBytes <= id.maxData && inv.length === head + outBytes;
+      if (inline) output.set(inv.subarray(head));
       for (let off = 0; off < outBytes && !lost && !inline; off += chunk) {
         const n = Math.min(chunk, outBytes - off);
         const r = await this.link.request(TYPE.READ, u32le(token, off, n));

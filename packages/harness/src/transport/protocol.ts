@@ -5,7 +5,8 @@
  */
 import CRC32 from 'crc-32';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the invoke's reply carries a 64-bit count (low word, then high word). */
+export const PROTOCOL_VERSION = 2;
 /** Bytes of record data per WRITE or READ frame: large enough for >= 90% wire efficiency. */
 export const MAX_DATA = 1024;
 
@@ -65,7 +66,7 @@ export function u32le(...values: number[]): Uint8Array {
 /** What the firmware says about itself (HELLO's reply and BOOT). */
 export interface Identity {
   protocol: number;
-  /** COUNT0 (instructions) or a cycle counter brackets the invoke. */
+  /** An instruction (QEMU: 64 bits from timers 0 and 1) or cycle counter brackets the invoke. */
   hasCounter: boolean;
   debug: boolean;
   maxData: number;
