@@ -56,6 +56,8 @@ export interface DeployResult {
   top: TopEntry[];
   /** Every record over the link, in order. */
   records: RecordRow[];
+  /** What the records' `count` counts on this board (null: the board has no counter). */
+  counter: 'instructions' | 'cycles' | null;
   link: LinkReport | null;
   /** On a mismatch: where the board first departs from the golden executor. */
   diagnosis?: Diagnosis | { record: number; error: string };
@@ -216,6 +218,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     bitExact: null,
     top: [],
     records: [],
+    counter: board.spec.run.kind === 'qemu' ? 'instructions' : board.spec.run.kind === 'hardware' ? 'cycles' : null,
     link: null,
   };
 
@@ -641,17 +644,17 @@ export function formatDeployResult(r: DeployResult): string {
   }
   if (r.top.length) lines.push('  top outputs:', formatTopOutputs(r.top.filter((e) => e.record < 4), '    '));
   if (r.compile.sizeReport) lines.push('', formatSizeReport(r.compile.sizeReport), '');
-  if (r.diagnosis) {
-    const d = r.diagnosis;
-    lines.push(
-      'error' in d
-        ? `  diagnosis record ${d.record}: ${d.error}`
-        : `  diagnosis record ${d.record}: operator #${d.operator} ${d.kind} is the first to differ: ${d.differing} of ${d.elements} elements of "${d.tensor}" (first [${d.first.index}] board ${d.first.board}, golden ${d.first.golden}); the ${d.matched} operators before it match`,
-    );
-  }
+  if (r.diagnosis) lines.push(`  diagnosis ${describeDiagnosis(r.diagnosis)}`);
   if (r.stopped) lines.push(r.stopped);
   lines.push(r.bitExact === true ? 'PASS: every output byte equals the golden executor' : r.bitExact === false ? 'FAIL: outputs differ from the golden executor' : '');
   return lines.join('\n').trimEnd();
+}
+
+/** Where the board first departs from the golden executor, in one line. */
+export function describeDiagnosis(d: NonNullable<DeployResult['diagnosis']>): string {
+  return 'error' in d
+    ? `record ${d.record}: ${d.error}`
+    : `record ${d.record}: operator #${d.operator} ${d.kind} is the first to differ: ${d.differing} of ${d.elements} elements of "${d.tensor}" (first [${d.first.index}] board ${d.first.board}, golden ${d.first.golden}); the ${d.matched} operators before it match`;
 }
 
 /** The per-record table: pass or the differing elements, and the invoke's instruction count. */

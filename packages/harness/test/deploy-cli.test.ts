@@ -21,7 +21,7 @@ function mliflow(env: Record<string, string>, ...args: string[]): Promise<{ code
 }
 
 describe('mliflow deploy', () => {
-  it('--report writes the JSON report and a Markdown one with the per-record table', async () => {
+  it('--report writes the JSON report, and Markdown and HTML ones with the per-record and operator tables', async () => {
     const report = join(tmp, 'host', 'report.json');
     const r = await mliflow({}, 'deploy', '--board', 'host', '--out', join(tmp, 'host'), '--report', report);
     expect(r.code, r.stderr).toBe(0);
@@ -33,6 +33,12 @@ describe('mliflow deploy', () => {
     const md = readFileSync(join(tmp, 'host', 'report.md'), 'utf8');
     expect(md).toMatch(/\*\*PASS/);
     expect(md).toMatch(/\| 3 \| pass \|/);
+    expect(md).toMatch(/## Operators/);
+    const html = readFileSync(join(tmp, 'host', 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toMatch(/<p class="verdict pass">PASS/);
+    expect(html.match(/<tr class="pass"><td class="n">\d+<\/td>/g)).toHaveLength(4);
+    expect(html).toMatch(/<h2>Operators<\/h2>/);
   }, 300_000);
 
   it('emsdp --dry-run prints the whole plan: OpenOCD and gdb or mdb, the console UART by USB id', async () => {

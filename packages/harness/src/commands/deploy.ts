@@ -10,7 +10,7 @@ import { findMli, parseKernels, type Kernels, type RoundMode } from '../mli.js';
 import { parseFullAccu, parseRoundMode } from '../numerics.js';
 import { deploy, EXAMPLE_NAME, formatDeployResult, hardwarePlan } from '../deploy.js';
 import { checkOutputDir, checkOutputFile, writeFileArg } from '../files.js';
-import { deployMarkdown } from '../report.js';
+import { deployHtml, deployMarkdown } from '../report.js';
 import { EXIT, MliflowError } from '@mliflow/ir';
 import type { MliLibrary } from '@mliflow/codegen-c';
 
@@ -36,7 +36,7 @@ export const deployCmd: Command = {
     'full-accu': { type: 'string', valueName: 'on|off', help: "MLI FULL_ACCU (default: the board's)" },
     protocol: { type: 'string', valueName: 'NAME', help: "serial protocol: mliflow (framed, CRC-32, retries) or mlperf-tiny (the EEMBC runner's ASCII commands)", default: 'mliflow' },
     qemu: { type: 'string', valueName: 'PATH', help: 'qemu-system-arc for qemu boards (default: $MLIFLOW_QEMU_ARC, then PATH)' },
-    report: { type: 'string', valueName: 'FILE.json', help: 'write the JSON report there, and a Markdown one beside it (FILE.md)' },
+    report: { type: 'string', valueName: 'FILE.json', help: 'write the JSON report there, and beside it one to read: FILE.md and FILE.html' },
     'dry-run': { type: 'boolean', help: 'print the plan (compile, build, load, serial port) and stop' },
     out: { type: 'string', valueName: 'DIR', help: 'working folder', default: 'build/deploy/<model>-<board>' },
     json: { type: 'boolean', help: 'print a machine-readable JSON document on stdout' },
@@ -78,9 +78,11 @@ export const deployCmd: Command = {
       log,
     });
     if (typeof v.report === 'string') {
+      const base = v.report.replace(/\.json$/i, '');
       writeFileArg(v.report, JSON.stringify(r, null, 1) + '\n');
-      writeFileArg(v.report.replace(/\.json$/i, '') + '.md', deployMarkdown(r));
-      log(`reports: ${v.report} and ${v.report.replace(/\.json$/i, '')}.md`);
+      writeFileArg(`${base}.md`, deployMarkdown(r));
+      writeFileArg(`${base}.html`, deployHtml(r));
+      log(`reports: ${v.report}, ${base}.md and ${base}.html`);
     }
     process.stdout.write((v.json ? JSON.stringify(r, null, 1) : formatDeployResult(r)) + '\n');
     if (r.compile.sizeReport && !r.compile.sizeReport.fits) return EXIT.checkFailed;
