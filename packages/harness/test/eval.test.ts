@@ -2,10 +2,11 @@
  * `mliflow eval` through the real CLI on the real data sets: top-1 with per-class counts, float
  * models beside int8 ones, and clean refusals.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findOnPath } from '../src/toolchain.js';
 import { MODELS, SHARED } from '../../../test/paths.js';
 import { expectCleanError, runCli } from './run-cli.js';
 
@@ -13,6 +14,8 @@ const DATASETS = join(SHARED, 'datasets');
 const tmp = mkdtempSync(join(tmpdir(), 'mliflow-eval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const model = (m: string) => join(MODELS, `${m}.tflite`);
+const QEMU = process.env.MLIFLOW_QEMU_ARC ?? join(SHARED, 'sim', 'qemu-arc', 'qemu-system-arc');
+const hasQemu = existsSync(QEMU) && !!findOnPath('arc-linux-gnu-gcc');
 
 describe('mliflow eval', () => {
   it('reports top-1 and per-class counts on kws01, as JSON and as a report file', async () => {
@@ -59,4 +62,16 @@ describe('mliflow eval', () => {
     expectCleanError(noRoot, /--datasets DIR or set MLIFLOW_DATASETS/);
     expectCleanError(numerics, /--numerics fast is not known/);
   });
+
+  // About 5 minutes here: 14.6 M instructions a record under QEMU, 1,000 records over the UART.
+  it.skipIf(!hasQemu)('--board qemu-arc-em: all 1,000 kws01 records through the emulated ARC EM give exactly the golden top-1', async () => {
+    const r = await runCli(['eval', model('kws_ref_model'), '--dataset', 'kws01', '--datasets', DATASETS, '--board', 'qemu-arc-em', '--qemu', QEMU, '--json'], { timeout: 1_800_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.board.records).toBe(1000);
+    expect(doc.golden.records).toBe(1000);
+    expect(doc.board.correct).toBe(doc.golden.correct);
+    expect(doc.disagreements).toEqual([]);
+    expect(doc.same).toBe(true);
+  }, 1_800_000);
 });
