@@ -4,7 +4,7 @@
  * TensorFlow Lite Micro's reference kernels.
  *
  * Pipeline (each a small pass over the module, see src/passes):
- *   canonicalize -> fuse-pad -> partition (backend per operator) -> lower -> plan-memory -> emit
+ *   canonicalize -> partition (backend per operator) -> fuse-pad -> lower -> plan-memory -> emit
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -88,8 +88,8 @@ export function compileModel(g: Graph, opts: CompileOptions): GeneratedProject {
 
   const m = newModule(g, file);
   canonicalize(m);
-  fusePad(m);
   partition(m, kernels, kernels === 'portable' || !mli ? null : { roundMode: mli.roundMode, fullAccu: mli.fullAccu });
+  fusePad(m);
   const calls = lower(m, partitioned);
   const plan = planMemory(m, calls, align);
   const out = emitProject(m, calls, plan, opts.target, model);

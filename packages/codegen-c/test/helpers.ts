@@ -1,23 +1,13 @@
 /** Shared by the codegen tests: which shared models to build, temp projects, make. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadVectors, readTfliteFile, type Graph, type VectorSet } from '@mliflow/ir';
 import { mliVariantDir, type MliVariant } from '@mliflow/requant';
-import { MODELS, SHARED, VECTORS, sharedModels } from '../../../test/paths.js';
+import { MODELS, SHARED, VECTORS } from '../../../test/paths.js';
 import { compileModel, hostTarget, writeProject, type GeneratedProject, type MliLibrary, type TargetSpec } from '../src/index.js';
-
-/** Models with integer inputs and outputs and TFLite Micro reference vectors. */
-export function integerModels(): string[] {
-  return sharedModels().filter((m) => {
-    if (!existsSync(join(VECTORS, m, 'manifest.json'))) return false;
-    const v = JSON.parse(readFileSync(join(VECTORS, m, 'manifest.json'), 'utf8')) as VectorSet['manifest'];
-    const ints = [...v.inputs, ...v.outputs].every((t) => t.dtype === 'int8' || t.dtype === 'int16' || t.dtype === 'int32');
-    return ints && v.expected['tflm-reference'] !== undefined;
-  });
-}
 
 export function loadModel(name: string): { g: Graph; vec: VectorSet; file: string } {
   const vec = loadVectors(join(VECTORS, name));

@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnsupportedError } from '@mliflow/ir';
 import { diffBytes } from '../../../test/compare.js';
 import type { GeneratedProject } from '../src/index.js';
-import { compileShared, firstRecords, integerModels, loadModel, make, run, tempProject } from './helpers.js';
+import { int8Models } from '../../../test/paths.js';
+import { compileShared, firstRecords, loadModel, make, run, tempProject } from './helpers.js';
 
 const SAN_FLAGS = '-std=c99 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all';
 /** Records run under the sanitizers; the big model gets one. */
 const sanRecords = (name: string): number => (name.startsWith('mobilenet') ? 1 : 3);
 
-describe.each(integerModels())('host C: %s', (name) => {
+describe.each(int8Models())('host C: %s', (name) => {
   const { vec } = loadModel(name);
   let project: GeneratedProject | null = null;
   let error: unknown = null;

@@ -14,7 +14,8 @@ import { GoldenExecutor } from '@mliflow/ir';
 import { mliNumerics, type MliVariant } from '@mliflow/requant';
 import { diffBytes } from '../../../test/compare.js';
 import { compileModel, hostTarget, type GeneratedProject } from '../src/index.js';
-import { firstRecords, hostMli, integerModels, loadModel, make, run, VARIANTS } from './helpers.js';
+import { int8Models } from '../../../test/paths.js';
+import { firstRecords, hostMli, loadModel, make, run, VARIANTS } from './helpers.js';
 
 /** Writes only files whose text changed, so make rebuilds only what a new variant changed. */
 function writeChanged(p: GeneratedProject, dir: string): void {
@@ -32,7 +33,7 @@ const ALL_HEAVY_ON_MLI = new Set(['kws_ref_model', 'pretrainedResnet_quant', 'vw
 const HEAVY = new Set(['conv_2d', 'depthwise_conv_2d', 'fully_connected', 'average_pool_2d', 'max_pool_2d', 'add']);
 const label = (v: MliVariant): string => `round ${v.roundMode}, FULL_ACCU ${v.fullAccu ? 'on' : 'off'}`;
 
-describe.each(integerModels())('MLI host: %s', (name) => {
+describe.each(int8Models())('MLI host: %s', (name) => {
   const { g, vec, file } = loadModel(name);
   const dir = join(tmpdir(), `mlf-mli-${name}-${process.pid}`);
   afterAll(() => {

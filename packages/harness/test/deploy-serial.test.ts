@@ -11,25 +11,15 @@ import { loadBoard } from '../src/boards/index.js';
 import { findMli } from '../src/mli.js';
 import { deploy, formatDeployResult } from '../src/deploy.js';
 import { findOnPath } from '../src/toolchain.js';
-import { SHARED, VECTORS } from '../../../test/paths.js';
+import { SHARED, VECTORS, int8Models } from '../../../test/paths.js';
 
 const QEMU = process.env.MLIFLOW_QEMU_ARC ?? join(SHARED, 'sim', 'qemu-arc', 'qemu-system-arc');
 const hasQemu = existsSync(QEMU) && !!findOnPath('arc-linux-gnu-gcc');
 if (!hasQemu) console.warn(`qemu-arc-em tests skipped: need ${QEMU} (or $MLIFLOW_QEMU_ARC) and arc-linux-gnu-gcc (bash scripts/setup-toolchains.sh)`);
 
 /** The int8 models with shared vectors (the float ones run only on the host board's golden path). */
-const INT8 = [
-  'ad01_int8',
-  'hello_world_int8',
-  'keyword_scrambled_8bit',
-  'kws_ref_model',
-  'micro_speech_quantized',
-  'mobilenet_v2_quantized_1x3x224x224',
-  'person_detect',
-  'pretrainedResnet_quant',
-  'trained_lstm_int8',
-  'vww_96_int8',
-];
+const INT8 = int8Models();
+
 const MLI = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
 /**
  * mobilenet_v2 is the long one: under QEMU 1.5 G instructions a record with portable kernels (about

@@ -12,8 +12,7 @@ import { EXIT, MliflowError, readValidatedTfliteFile } from '@mliflow/ir';
 import { loadBoard, parseBoardSpec } from '../src/boards/index.js';
 import { compileForBoard } from '../src/compile.js';
 import { findMli } from '../src/mli.js';
-import { MODELS, REPO_ROOT, SHARED, VECTORS } from '../../../test/paths.js';
-import { integerModels } from '../../codegen-c/test/helpers.js';
+import { MODELS, REPO_ROOT, SHARED, VECTORS, int8Models } from '../../../test/paths.js';
 
 const MLI_ROOT = process.env.MLI_ROOT ?? join(SHARED, 'mli', 'embarc_mli-2.0.2');
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -127,7 +126,7 @@ describe('mliflow compile --kernels mli', () => {
   });
 });
 
-describe.each(integerModels())('emsdp with MLI: %s', (name) => {
+describe.each(int8Models())('emsdp with MLI: %s', (name) => {
   it('compiles warning-free, links the ARC libmli.a, and the size report counts MLI', async () => {
     const manifest = JSON.parse(readFileSync(join(VECTORS, name, 'manifest.json'), 'utf8')) as { model: string };
     const file = join(MODELS, manifest.model);

@@ -10,9 +10,8 @@ import { GoldenExecutor, loadVectors, readTflite, readTfliteFile, writeTflite } 
 import { compileModel, hostTarget } from '@mliflow/codegen-c';
 import { reencodeRecords, requantize, type SchemeName } from '../src/index.js';
 import { diffBytes } from '../../../test/compare.js';
-import { MODELS, VECTORS } from '../../../test/paths.js';
+import { MODELS, int8Models, VECTORS } from '../../../test/paths.js';
 import { make, run, tempProject } from '../../codegen-c/test/helpers.js';
-import { int8Models } from './helpers.js';
 
 const RECORD_LIMIT: Record<string, number> = { mobilenet_v2_quantized_1x3x224x224: 1 };
 const SCHEMES: SchemeName[] = ['sym8', 'pow2-8', 'pow2-16x8'];
@@ -21,7 +20,7 @@ afterAll(() => {
   if (!process.env.MLIFLOW_KEEP) for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe.each(int8Models())('requant host C: %s', (name) => {
+describe.each(int8Models({ io: 'int8' }))('requant host C: %s', (name) => {
   it.each(SCHEMES)('%s: generated C matches the golden executor bit-exactly', async (scheme) => {
     const vec = loadVectors(join(VECTORS, name));
     const file = vec.manifest.model;

@@ -14,9 +14,8 @@ import { GoldenExecutor, loadVectors, readTflite, readTfliteFile, writeTflite } 
 import { compileModel, hostTarget } from '@mliflow/codegen-c';
 import { mliNumerics, reencodeRecords, requantize, type MliVariant, type SchemeName } from '../src/index.js';
 import { diffBytes } from '../../../test/compare.js';
-import { MODELS, VECTORS } from '../../../test/paths.js';
+import { MODELS, int8Models, VECTORS } from '../../../test/paths.js';
 import { hostMli, make, run, tempProject, VARIANTS } from '../../codegen-c/test/helpers.js';
-import { int8Models } from './helpers.js';
 
 /** mobilenet_v2's golden mli run takes most of a minute per record here. */
 const RECORD_LIMIT: Record<string, number> = { mobilenet_v2_quantized_1x3x224x224: 1 };
@@ -25,7 +24,7 @@ const MAIN: MliVariant = { roundMode: 'convergent', fullAccu: true };
 const label = (v: MliVariant): string => `round ${v.roundMode}, FULL_ACCU ${v.fullAccu ? 'on' : 'off'}`;
 
 const cases: [string, SchemeName, MliVariant][] = [];
-for (const name of int8Models()) {
+for (const name of int8Models({ io: 'int8' })) {
   for (const scheme of ['sym8', 'pow2-8', 'pow2-16x8'] as SchemeName[]) cases.push([name, scheme, MAIN]);
 }
 // The other three variants on one model, and a model with ADD in the variant furthest from MAIN.

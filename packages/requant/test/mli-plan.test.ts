@@ -34,6 +34,16 @@ describe('planMli', () => {
     expect(isMliPlan(ok) && ok.fn).toBe('mli_krn_avepool_hwc_sa8_k2x2');
   });
 
+  it('refuses an operator with a rank-0 tensor, with the reason, and the golden keeps TFLite\'s kernel for it', () => {
+    const op = { kind: 'add', inputs: [0, 1], outputs: [2], attrs: { activation: 'none', potScaleInt16: false }, intermediates: [], version: 1 } as unknown as Op;
+    const g: Graph = { tensors: [t('a', []), t('b', [], 0.07, 3), t('out', [], 0.2, -1)], ops: [op], inputs: [0, 1], outputs: [2], description: '', version: 3, metadata: [], subgraphName: '' };
+    const p = planMli(g, 0, V);
+    expect(isMliPlan(p)).toBe(false);
+    expect((p as { reason: string }).reason).toMatch(/rank-0 tensor: MLI 2\.0\.2 is undefined on rank 0/);
+    const inputs = [Uint8Array.of(200), Uint8Array.of(17)];
+    expect(new GoldenExecutor(g, { numerics: mliNumerics(V) }).run(inputs).outputs).toEqual(new GoldenExecutor(g).run(inputs).outputs);
+  });
+
   it('routes every conv, depthwise, fully connected and pool of the MLPerf Tiny models to MLI', () => {
     for (const m of ['kws_ref_model', 'vww_96_int8', 'pretrainedResnet_quant', 'ad01_int8', 'person_detect']) {
       const g = readTfliteFile(join(MODELS, `${m}.tflite`));

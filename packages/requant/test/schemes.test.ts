@@ -21,9 +21,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GoldenExecutor, loadVectors, readTflite, readTfliteFile, writeTflite, type Graph, type VectorSet } from '@mliflow/ir';
 import { reencodeRecords, requantize, type SchemeName } from '../src/index.js';
 import { modelRecords, getDataset } from '../../harness/src/datasets.js';
-import { MODELS, SHARED, VECTORS } from '../../../test/paths.js';
+import { MODELS, int8Models, SHARED, VECTORS } from '../../../test/paths.js';
 import { loadTfliteRuntime, type TfliteRuntime } from '../../../test/tflite-runtime.js';
-import { int8Models, isPow2, outputValues } from './helpers.js';
+import { isPow2, outputValues } from './helpers.js';
 
 /** Real labelled records, where a shared data set fits the model. */
 const DATASET: Record<string, string> = { kws_ref_model: 'kws01', pretrainedResnet_quant: 'cifar10', trained_lstm_int8: 'mnist' };
@@ -76,7 +76,7 @@ function originalRecords(name: string, g: Graph, vec: VectorSet): { records: Uin
   return { records: vec.inputs.subarray(0, (vec.inputs.length / vec.manifest.count) * n), n };
 }
 
-describe.each(int8Models())('requant: %s', (name) => {
+describe.each(int8Models({ io: 'int8' }))('requant: %s', (name) => {
   const vec = loadVectors(join(VECTORS, name));
   const file = vec.manifest.model;
   const original = readTfliteFile(join(MODELS, file));

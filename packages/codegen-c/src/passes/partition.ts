@@ -3,14 +3,11 @@
  * @mliflow/requant's planMli accepts it (the plan the golden `mli` numerics interpret too)
  * and the MLI backend lowers its kind; otherwise it stays on the portable kernels with the
  * reason. "mli-only" turns a refusal of an operator MLI has a kernel kind for into an error.
- *
- * A PAD that fuse-pad folded into a conv becomes more padding in the plan's cfg: MLI pads
- * with the input zero point, exactly what the PAD wrote, so the golden's plan (conv over the
- * padded tensor) and MLI's call (conv over the unpadded one) compute the same.
+ * Runs before fuse-pad: a conv's plan says itself whether it takes over the PAD before it.
  */
-import { isMliPlan, planMli, type MliConvPlan, type MliOpPlan, type MliTensorRef, type MliVariant } from '@mliflow/requant';
+import { isMliPlan, planMli, type MliVariant } from '@mliflow/requant';
 import { MLI } from '../backends/mli/index.js';
-import { constGraph, tensor, unsupported, type Module, type WorkOp } from '../module.js';
+import { constGraph, unsupported, type Module } from '../module.js';
 
 export type KernelChoice = 'portable' | 'mli' | 'mli-only';
 
@@ -20,57 +17,14 @@ export function partition(m: Module, kernels: KernelChoice, variant: MliVariant 
     w.backend = 'portable';
     if (kernels === 'portable' || !variant) continue;
     const p = planMli(g, w.index, variant);
-    let reason: string | null = null;
-    if (!isMliPlan(p)) reason = p.reason;
-    else if (!MLI[w.op.kind]) reason = `codegen has no MLI lowering for ${w.op.kind.toUpperCase()} yet`;
-    else if (refs(p).some((r) => r.shape.length === 0)) reason = 'a rank-0 tensor: MLI 2.0.2 is undefined on rank 0 (its stride helper writes out of bounds)';
-    const plan = isMliPlan(p) && !reason ? withFusedPad(m, w, p) : null;
-    if (plan && typeof plan === 'string') reason = plan;
-    if (plan && typeof plan !== 'string') {
+    const reason = !isMliPlan(p) ? p.reason : !MLI[w.op.kind] ? `codegen has no MLI lowering for ${w.op.kind.toUpperCase()} yet` : null;
+    if (isMliPlan(p) && reason === null) {
       w.backend = 'mli';
-      w.mli = { plan };
+      w.mli = { plan: p };
       continue;
     }
     if (kernels === 'mli-only' && MLI[w.op.kind]) throw unsupported(m, w, `cannot run on MLI: ${reason}`);
     w.mli = { reason: reason! };
   }
   m.passes.push('partition');
-}
-
-function refs(p: MliOpPlan): MliTensorRef[] {
-  switch (p.kind) {
-    case 'conv2d':
-    case 'depthwise_conv2d':
-    case 'fully_connected':
-      return [p.input, p.weights, p.bias, p.output];
-    case 'eltwise_add':
-      return [...p.inputs, p.output];
-    default:
-      return [p.input, p.output];
-  }
-}
-
-/** The plan with a folded PAD moved into the cfg's padding, or why MLI cannot take it. */
-function withFusedPad(m: Module, w: WorkOp, p: MliOpPlan): MliOpPlan | string {
-  const f = w.padFusion;
-  if (!f) return p;
-  if (p.kind !== 'conv2d' && p.kind !== 'depthwise_conv2d') return `the folded PAD #${f.padOp} has no place in an MLI ${p.kind}`;
-  const src = w.op.inputs[0];
-  const [, inH, inW, inC] = tensor(m, src).shape;
-  const c = p.cfg;
-  const cfg = {
-    ...c,
-    padTop: c.padTop + f.top,
-    padBottom: c.padBottom + (f.paddedH - inH - f.top),
-    padLeft: c.padLeft + f.left,
-    padRight: c.padRight + (f.paddedW - inW - f.left),
-  };
-  const [kH, kW] = p.weights.shape;
-  const effH = (kH - 1) * c.dilationH + 1;
-  const effW = (kW - 1) * c.dilationW + 1;
-  if (cfg.padTop >= effH || cfg.padBottom >= effH || cfg.padLeft >= effW || cfg.padRight >= effW) {
-    return `with the folded PAD #${f.padOp}, padding ${cfg.padTop},${cfg.padBottom},${cfg.padLeft},${cfg.padRight} (top, bottom, left, right) reaches the kernel size; MLI requires it smaller`;
-  }
-  const plan: MliConvPlan = { ...p, cfg, input: { ...p.input, tensor: src, shape: [inH, inW, inC] } };
-  return plan;
 }

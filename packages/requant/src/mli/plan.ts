@@ -16,6 +16,7 @@ import {
   fullyConnectedParams,
   meanParams,
   opLabel,
+  padParams,
   poolParams,
   type Activation,
   type Graph,
@@ -80,6 +81,12 @@ export interface MliConvPlan extends PlanBase {
   /** What the fused ReLU clamps to, as MLI derives it from the output's params. */
   reluBounds: [number, number];
   report: MultiplierReport;
+  /**
+   * The PAD operator whose rows and columns the cfg's padding took over (the input is then the
+   * PAD's input), or null. MLI pads with the input zero point, as that PAD did; a PAD whose
+   * padding MLI cannot take stays its own step and the conv reads the padded tensor.
+   */
+  foldedPad: number | null;
 }
 
 export interface MliFullyConnectedPlan extends PlanBase {
@@ -164,7 +171,9 @@ export function planMli(g: Graph, opIndex: number, opts: MliPlanOptions): MliOpP
   try {
     const planner = PLANNERS[op.kind];
     if (!planner) return { reason: NO_KERNEL[op.kind] ?? `MLI 2.0.2 has no kernel for ${op.kind.toUpperCase()}` };
-    return planner(g, op, opIndex, opts);
+    const plan = planner(g, op, opIndex, opts);
+    if (planTensors(plan).some((r) => r.shape.length === 0)) refuse('a rank-0 tensor: MLI 2.0.2 is undefined on rank 0 (its stride helper writes out of bounds)');
+    return plan;
   } catch (e) {
     if (e instanceof Refuse) return { reason: e.message };
     if (e instanceof MliflowError || e instanceof MliParamsError) {
@@ -172,6 +181,20 @@ export function planMli(g: Graph, opIndex: number, opts: MliPlanOptions): MliOpP
       return { reason: e.message.startsWith(label) ? e.message.slice(label.length) : e.message };
     }
     throw e;
+  }
+}
+
+/** Every tensor a plan's call reads or writes. */
+export function planTensors(p: MliOpPlan): MliTensorRef[] {
+  switch (p.kind) {
+    case 'conv2d':
+    case 'depthwise_conv2d':
+    case 'fully_connected':
+      return [p.input, p.weights, p.bias, p.output];
+    case 'eltwise_add':
+      return [...p.inputs, p.output];
+    default:
+      return [p.input, p.output];
   }
 }
 
@@ -198,7 +221,7 @@ const NO_KERNEL: Partial<Record<OpKind, string>> = {
   svdf: 'MLI 2.0.2 has no SVDF kernel',
   unidirectional_sequence_lstm: "MLI's lstm_cell has a different gate layout and arithmetic from TFLite's LSTM",
   reshape: 'a reshape moves no data; it needs no MLI call',
-  pad: 'PAD stays portable unless codegen folds it into the following conv or depthwise',
+  pad: "PAD has no MLI call: it stays portable unless the following conv or depthwise's plan takes it over as padding",
   quantize: 'MLI 2.0.2 has no sa8 requantize kernel with TFLite semantics',
   dequantize: 'MLI 2.0.2 has no float output kernel',
   relu: "TFLite's standalone RELU requantizes; mli_krn_relu_sa8 does not",
@@ -276,12 +299,30 @@ function planConv(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliCon
   batchOne(g.tensors[op.inputs[0]]);
   const attrs = (op as Op<'conv_2d'>).attrs;
   const relu = reluOf(attrs.activation);
-  const padBottom = Math.max(0, (w.outH - 1) * w.strideH + (w.kH - 1) * w.dilH + 1 - w.inH - w.padTop);
-  const padRight = Math.max(0, (w.outW - 1) * w.strideW + (w.kW - 1) * w.dilW + 1 - w.inW - w.padLeft);
   checkU8('stride', w.strideH, w.strideW);
   checkU8('dilation', w.dilH, w.dilW);
-  if (w.padTop >= (w.kH - 1) * w.dilH + 1 || padBottom >= (w.kH - 1) * w.dilH + 1 || w.padLeft >= (w.kW - 1) * w.dilW + 1 || padRight >= (w.kW - 1) * w.dilW + 1) {
-    refuse('padding as large as the kernel: MLI requires it smaller');
+  const own: ConvPadding = {
+    padTop: w.padTop,
+    padBottom: Math.max(0, (w.outH - 1) * w.strideH + (w.kH - 1) * w.dilH + 1 - w.inH - w.padTop),
+    padLeft: w.padLeft,
+    padRight: Math.max(0, (w.outW - 1) * w.strideW + (w.kW - 1) * w.dilW + 1 - w.inW - w.padLeft),
+  };
+  const effH = (w.kH - 1) * w.dilH + 1;
+  const effW = (w.kW - 1) * w.dilW + 1;
+  const fitsKernel = (c: ConvPadding) => c.padTop < effH && c.padBottom < effH && c.padLeft < effW && c.padRight < effW;
+  if (!fitsKernel(own)) refuse('padding as large as the kernel: MLI requires it smaller');
+  // A zero-point PAD before the conv becomes more of its padding only where MLI takes the sum.
+  let padding = own;
+  let inputRef = { tensor: op.inputs[0], shape: [w.inH, w.inW, w.inC] };
+  let foldedPad: number | null = null;
+  const pad = padBefore(g, op.inputs[0]);
+  if (pad) {
+    const folded = { padTop: own.padTop + pad.top, padBottom: own.padBottom + pad.bottom, padLeft: own.padLeft + pad.left, padRight: own.padRight + pad.right };
+    if (fitsKernel(folded)) {
+      padding = folded;
+      inputRef = { tensor: pad.source, shape: [w.inH - pad.top - pad.bottom, w.inW - pad.left - pad.right, w.inC] };
+      foldedPad = pad.op;
+    }
   }
   const filter = g.tensors[op.inputs[1]];
   const input = g.tensors[op.inputs[0]];
@@ -299,10 +340,7 @@ function planConv(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliCon
   const cfg: MliConvCfg = {
     strideH: w.strideH,
     strideW: w.strideW,
-    padTop: w.padTop,
-    padBottom,
-    padLeft: w.padLeft,
-    padRight,
+    ...padding,
     dilationH: w.dilH,
     dilationW: w.dilW,
     relu,
@@ -311,7 +349,7 @@ function planConv(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliCon
     kind,
     op: index,
     fn: w.dilH === 1 && w.dilW === 1 ? convFn(kind, w.kH, w.kW) : convFn(kind, 0, 0),
-    input: { tensor: op.inputs[0], shape: [w.inH, w.inW, w.inC], params: params.input },
+    input: { ...inputRef, params: params.input },
     weights: { tensor: op.inputs[1], shape: depthwise ? [w.kH, w.kW, 1, p.outC] : [w.kH, w.kW, w.inC, p.outC], params: params.weights },
     bias: { tensor: biasId, shape: [p.outC], params: params.bias },
     output: { tensor: op.outputs[0], shape: [w.outH, w.outW, p.outC], params: params.output },
@@ -319,7 +357,50 @@ function planConv(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliCon
     weightLayout: depthwise ? '1HWC->HW1N' : fromDepthwise ? '1HWC->HWCN' : 'OHWI->HWCN',
     reluBounds: reluBounds(relu, params.output),
     report: params.report,
+    foldedPad,
   };
+}
+
+type ConvPadding = Pick<MliConvCfg, 'padTop' | 'padBottom' | 'padLeft' | 'padRight'>;
+
+/** Rows and columns a PAD adds in front of and behind H and W. */
+export interface HwPadding {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * A PAD that only pads H and W of an int8 NHWC tensor with its zero point, keeping the
+ * quantization: the zero taps a conv's own padding stands for. Null for any other PAD.
+ */
+export function zeroPointPad(g: Graph, index: number): HwPadding | null {
+  const op = g.ops[index];
+  if (op.kind !== 'pad') return null;
+  let p: ReturnType<typeof padParams>;
+  try {
+    p = padParams(g, op, index);
+  } catch (e) {
+    if (e instanceof MliflowError) return null;
+    throw e;
+  }
+  const a = g.tensors[op.inputs[0]];
+  const b = g.tensors[op.outputs[0]];
+  if (a.dtype !== 'int8' || a.shape.length !== 4 || !a.quant || !b.quant) return null;
+  const zp = b.quant.zeroPoint[0] ?? 0;
+  if (a.quant.scale[0] !== b.quant.scale[0] || (a.quant.zeroPoint[0] ?? 0) !== zp) return null;
+  if (p.before[0] || p.after[0] || p.before[3] || p.after[3] || p.value !== zp) return null;
+  return { top: p.before[1], bottom: p.after[1], left: p.before[2], right: p.after[2] };
+}
+
+/** The zero-point PAD that writes `id` for one reader only (not a graph output), or null. */
+function padBefore(g: Graph, id: number): (HwPadding & { op: number; source: number }) | null {
+  if (g.outputs.includes(id)) return null;
+  const op = g.ops.findIndex((o) => o.outputs.includes(id));
+  if (op < 0 || g.ops.filter((o) => o.inputs.includes(id)).length !== 1) return null;
+  const pad = zeroPointPad(g, op);
+  return pad && { ...pad, op, source: g.ops[op].inputs[0] };
 }
 
 function planFullyConnected(g: Graph, op: Op, index: number, opts: MliPlanOptions): MliFullyConnectedPlan {

@@ -2,7 +2,7 @@
  * Helpers shared by the portable lowerings. The operators' parameters themselves come from
  * @mliflow/ir's <op>Params (TFLite Micro's Prepare, shared with the golden kernels).
  */
-import type { Window } from '@mliflow/ir';
+import { convParams, depthwiseParams, isKind, type ConvParams, type DepthwiseParams, type Op, type Window } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../lower-ctx.js';
 
@@ -16,6 +16,61 @@ export function wrap32(x: number): number {
 /** The C kernels have no filter offset: int8 filters must be symmetric. */
 export function requireSymmetricFilter(ctx: LowerCtx, id: number): void {
   if (ctx.tensor(id).quant?.zeroPoint.some((z) => z !== 0)) throw ctx.fail('the filter has a nonzero zero point; int8 filters must be symmetric');
+}
+
+/** Activations of one type in and out, symmetric int8 filters. */
+export function requireTypes(ctx: LowerCtx, act: 'int8' | 'int16', inId: number, fId: number, outId: number): void {
+  ctx.requireDtype(inId, 'the input', act);
+  ctx.requireDtype(outId, 'the output', act);
+  ctx.requireDtype(fId, 'the filter', 'int8');
+  requireSymmetricFilter(ctx, fId);
+}
+
+/** What lowerConv and lowerConv16x8 both check and derive before choosing their kernel. */
+export interface ConvOperands {
+  op: Op<'conv_2d'> | Op<'depthwise_conv_2d'>;
+  depthwise: boolean;
+  inId: number;
+  fId: number;
+  /** -1 when the model omits the bias. */
+  bId: number;
+  outId: number;
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  p: ConvParams | DepthwiseParams;
+  /** The window's padding plus a folded PAD's rows and columns in front. */
+  padTop: number;
+  padLeft: number;
+}
+
+/**
+ * The operand and shape checks of a conv or depthwise with `act` activations and int8
+ * filters, and its parameters. With a folded PAD, the conv's own padding is defined against
+ * the padded tensor (the original op's input); the folded rows and columns are added in front.
+ */
+export function convOperands(ctx: LowerCtx, act: 'int8' | 'int16'): ConvOperands {
+  const op = ctx.w.op;
+  if (!isKind(op, 'conv_2d') && !isKind(op, 'depthwise_conv_2d')) throw ctx.fail('not a convolution');
+  const depthwise = op.kind === 'depthwise_conv_2d';
+  const inId = ctx.input(0);
+  const fId = ctx.input(1);
+  const bId = ctx.optionalInput(2);
+  const outId = ctx.output(0);
+  requireTypes(ctx, act, inId, fId, outId);
+  // 16x8 biases may be int32 or int64: convParams checks them.
+  if (act === 'int8' && bId >= 0) ctx.requireDtype(bId, 'the bias', 'int32');
+  const inShape = ctx.shape(inId);
+  if (inShape.length !== 4) throw ctx.fail('expected a 4-D input');
+  const [batches, inH, inW, inC] = inShape;
+  const fused = ctx.w.padFusion;
+  const source = fused ? ctx.graph.ops[ctx.w.index] : op;
+  const p = depthwise ? ctx.params(depthwiseParams, source) : ctx.params(convParams, source);
+  if ('filterC' in p && p.filterC !== inC) throw ctx.fail(`grouped convolution (filter depth ${p.filterC}, input depth ${inC}) is not supported`);
+  const padTop = p.window.padTop + (fused ? fused.top : 0);
+  const padLeft = p.window.padLeft + (fused ? fused.left : 0);
+  return { op, depthwise, inId, fId, bId, outId, batches, inH, inW, inC, p, padTop, padLeft };
 }
 
 /** A call with the fields every lowering fills the same way. */

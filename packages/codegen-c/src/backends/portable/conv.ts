@@ -1,40 +1,17 @@
 /** CONV_2D and DEPTHWISE_CONV_2D, int8 with per-channel int8 filters (16x8 in conv16x8.ts). */
-import { convParams, depthwiseParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../lower-ctx.js';
-import { call, requireSymmetricFilter, slideDelta, wrap32 } from './common.js';
+import { call, convOperands, slideDelta, wrap32 } from './common.js';
 import { lowerConv16x8 } from './conv16x8.js';
 
 export function lowerConv(ctx: LowerCtx): KernelCall {
-  const op = ctx.w.op;
-  if (!isKind(op, 'conv_2d') && !isKind(op, 'depthwise_conv_2d')) throw ctx.fail('not a convolution');
-  const depthwise = op.kind === 'depthwise_conv_2d';
+  if (ctx.dtype(ctx.input(0)) === 'int16') return lowerConv16x8(ctx);
+  const { op, depthwise, inId, fId, bId, outId, batches, inH, inW, inC, p, padTop, padLeft } = convOperands(ctx, 'int8');
   const a = op.attrs;
-  const inId = ctx.input(0);
-  const fId = ctx.input(1);
-  const bId = ctx.optionalInput(2);
-  const outId = ctx.output(0);
-  if (ctx.dtype(inId) === 'int16') return lowerConv16x8(ctx);
-  ctx.requireDtype(inId, 'the input', 'int8');
-  ctx.requireDtype(outId, 'the output', 'int8');
-  ctx.requireDtype(fId, 'the filter', 'int8');
-  if (bId >= 0) ctx.requireDtype(bId, 'the bias', 'int32');
-  const inShape = ctx.shape(inId);
-  if (inShape.length !== 4) throw ctx.fail('expected a 4-D input');
-  const [batches, inH, inW, inC] = inShape;
-  // With a folded PAD, the conv's own padding is defined against the padded tensor: the
-  // original op's input. The folded rows and columns are added in front.
-  const fused = ctx.w.padFusion;
-  const source = fused ? ctx.graph.ops[ctx.w.index] : op;
-  const p = depthwise ? ctx.params(depthwiseParams, source) : ctx.params(convParams, source);
-  if ('filterC' in p && p.filterC !== inC) throw ctx.fail(`grouped convolution (filter depth ${p.filterC}, input depth ${inC}) is not supported`);
-  requireSymmetricFilter(ctx, fId);
   const { outH, outW, kH, kW } = p.window;
   const { outC, actMin, actMax } = p;
   const quant = p.quant!;
   const depthMult = 'depthMultiplier' in p ? p.depthMultiplier : 1;
-  const padTop = p.window.padTop + (fused ? fused.top : 0);
-  const padLeft = p.window.padLeft + (fused ? fused.left : 0);
 
   // Fold the input offset into the bias: sum over the whole window per output channel.
   const taps = kH * kW;

@@ -1,15 +1,8 @@
 /** CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, 16x8 (int16 activations, int8 filters). */
-import { convParams, depthwiseParams, fullyConnectedParams, isKind } from '@mliflow/ir';
+import { fullyConnectedParams, isKind } from '@mliflow/ir';
 import type { KernelCall } from '../../lir.js';
 import type { LowerCtx } from '../../lower-ctx.js';
-import { call, requireSymmetricFilter } from './common.js';
-
-function requireTypes(ctx: LowerCtx, inId: number, fId: number, outId: number): void {
-  ctx.requireDtype(inId, 'the input', 'int16');
-  ctx.requireDtype(outId, 'the output', 'int16');
-  ctx.requireDtype(fId, 'the filter', 'int8');
-  requireSymmetricFilter(ctx, fId);
-}
+import { call, convOperands, requireTypes } from './common.js';
 
 /** The bias as int64 C values (int32 biases too: `wide` tells the kernel which accumulator). */
 function biasArray(values: Float64Array) {
@@ -17,20 +10,8 @@ function biasArray(values: Float64Array) {
 }
 
 export function lowerConv16x8(ctx: LowerCtx): KernelCall {
-  const op = ctx.w.op;
-  if (!isKind(op, 'conv_2d') && !isKind(op, 'depthwise_conv_2d')) throw ctx.fail('not a convolution');
-  const depthwise = op.kind === 'depthwise_conv_2d';
+  const { op, depthwise, inId, fId, outId, batches, inH, inW, inC, p, padTop, padLeft } = convOperands(ctx, 'int16');
   const a = op.attrs;
-  const inId = ctx.input(0);
-  const fId = ctx.input(1);
-  const outId = ctx.output(0);
-  requireTypes(ctx, inId, fId, outId);
-  const [batches, inH, inW, inC] = ctx.shape(inId);
-  // A folded PAD: the conv's padding is defined against the original op's (padded) input.
-  const fused = ctx.w.padFusion;
-  const source = fused ? ctx.graph.ops[ctx.w.index] : op;
-  const p = depthwise ? ctx.params(depthwiseParams, source) : ctx.params(convParams, source);
-  if ('filterC' in p && p.filterC !== inC) throw ctx.fail(`grouped convolution (filter depth ${p.filterC}, input depth ${inC}) is not supported`);
   const { outH, outW, kH, kW } = p.window;
   const quant = p.quant!;
   const bias = p.bias16!;
@@ -51,8 +32,8 @@ export function lowerConv16x8(ctx: LowerCtx): KernelCall {
       stride_w: a.strideW,
       dil_h: a.dilationH,
       dil_w: a.dilationW,
-      pad_top: p.window.padTop + (fused ? fused.top : 0),
-      pad_left: p.window.padLeft + (fused ? fused.left : 0),
+      pad_top: padTop,
+      pad_left: padLeft,
       depth_mult: 'depthMultiplier' in p ? p.depthMultiplier : 1,
       act_min: p.actMin,
       act_max: p.actMax,
@@ -76,7 +57,7 @@ export function lowerFullyConnected16x8(ctx: LowerCtx): KernelCall {
   const inId = ctx.input(0);
   const fId = ctx.input(1);
   const outId = ctx.output(0);
-  requireTypes(ctx, inId, fId, outId);
+  requireTypes(ctx, 'int16', inId, fId, outId);
   const p = ctx.params(fullyConnectedParams);
   if (p.outDepth !== ctx.shape(fId)[0]) throw ctx.fail('output size does not match batches x filter rows');
   const { batches, accum, outDepth, perChannel } = p;
