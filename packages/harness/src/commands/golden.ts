@@ -70,9 +70,10 @@ export function vectorsRandomRecords(g: Graph, count: number, start: number, qua
     const size = DTYPE_BYTES[t.dtype];
     if (t.dtype === 'float32') {
       const { scale, zeroPoint } = quant[i] ?? DEFAULT_DRAW_QUANT;
-      return { size, fill: (o: number) => view.setFloat32(o, scale * (-128 + (next() % 256) - zeroPoint), true) };
+      const int8 = () => -128 + (next() % 256);
+      return { size, fill: (o: number) => view.setFloat32(o, scale * (int8() - zeroPoint), true) };
     }
-    if (!(t.dtype in put)) throw new UsageError(`golden: graph input ${i} (${tensorLabel(g, id)}) is ${t.dtype}; random records cover int8, uint8, int16, int32 and float32 inputs`);
+    if (!(t.dtype in put)) throw new UsageError(`graph input ${i} (${tensorLabel(g, id)}) is ${t.dtype}; random records cover int8, uint8, int16, int32 and float32 inputs`);
     const min = dtypeRange(t.dtype)[0];
     const span = 2 ** (8 * size);
     const set = put[t.dtype as keyof typeof put];
