@@ -2,7 +2,7 @@ export * from './errors.js';
 export * from './graph.js';
 export * from './ops.js';
 export * from './quant.js';
-export { prng } from './prng.js';
+export { prng, vectorsStart, xorshift32 } from './prng.js';
 export * from './vectors.js';
 export { readTflite, readTfliteFile, MAX_TENSOR_BYTES, type ReadInfo } from './tflite/reader.js';
 export { GoldenExecutor, totalMacs, type ExecutorOptions, type Numerics, type NumericsSpec, type OpTrace, type RunResult } from './golden/executor.js';
