@@ -4,6 +4,7 @@ import {
   buildExampleModel,
   EXIT,
   GoldenExecutor,
+  randomRecords,
   readValidatedTfliteFile,
   recordBytes,
   recordCount,
@@ -13,7 +14,7 @@ import {
 import { DEFAULT_BOARD, listBoards } from './boards/index.js';
 import { compileForBoard, formatCompileResult, loadBoardArg } from './compile.js';
 import { findMli, parseKernels } from './mli.js';
-import { EXAMPLE_NAME, randomRecords } from './deploy.js';
+import { EXAMPLE_NAME } from './deploy.js';
 import { deployCmd } from './commands/deploy.js';
 import { one, positiveInt } from './args.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from './files.js';
@@ -189,7 +190,7 @@ const example: Command = {
     const file = join(dir, `${EXAMPLE_NAME}.tflite`);
     writeFileArg(file, writeTflite(buildExampleModel()));
     const g = readValidatedTfliteFile(file);
-    const records = randomRecords(g, count);
+    const records = randomRecords(g, count, { model: EXAMPLE_NAME });
     writeFileArg(join(dir, 'inputs.bin'), records);
     const ex = new GoldenExecutor(g, { file });
     const out = ex.runRecords(records);

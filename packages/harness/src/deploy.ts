@@ -10,7 +10,7 @@ import {
   EXIT,
   GoldenExecutor,
   MliflowError,
-  prng,
+  randomRecords,
   readValidatedTfliteFile,
   recordBytes,
   recordCount,
@@ -63,29 +63,6 @@ export interface DeployResult {
   diagnosis?: Diagnosis | { record: number; error: string };
   /** Why the flow stopped before running, when it did (a board without a way to run here). */
   stopped?: string;
-}
-
-/** Deterministic records over each input's full range, from the shared seeded PRNG. */
-export function randomRecords(g: Graph, count: number, seed = 1): Uint8Array {
-  const sizes = g.inputs.map((i) => byteSize(g.tensors[i]));
-  const rec = sizes.reduce((a, b) => a + b, 0);
-  const out = new Uint8Array(rec * count);
-  const rand = prng(seed);
-  const view = new DataView(out.buffer);
-  let off = 0;
-  for (let r = 0; r < count; r++) {
-    for (const id of g.inputs) {
-      const t = g.tensors[id];
-      const n = byteSize(t);
-      if (t.dtype === 'float32') {
-        for (let k = 0; k < n; k += 4) view.setFloat32(off + k, rand() * 2 - 1, true);
-      } else {
-        for (let k = 0; k < n; k++) out[off + k] = Math.floor(rand() * 256);
-      }
-      off += n;
-    }
-  }
-  return out;
 }
 
 export interface DeployOptions {
@@ -184,7 +161,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     inputsPath = opts.inputs;
     records = readFileArg(inputsPath, 'the inputs');
   } else {
-    records = randomRecords(g, opts.count ?? 4);
+    records = randomRecords(g, opts.count ?? 4, { model: name });
     inputsPath = join(outDir, 'inputs.bin');
     writeFileArg(inputsPath, records);
   }

@@ -41,6 +41,13 @@ describe('mliflow deploy', () => {
     expect(html).toMatch(/<h2>Operators<\/h2>/);
   }, 300_000);
 
+  it("without --vectors, a shared model's random records are its shared ones (the same generator as golden)", async () => {
+    const out = join(tmp, 'kws');
+    const r = await mliflow({}, 'deploy', join(SHARED, 'models', 'kws_ref_model.tflite'), '--board', 'host', '--count', '16', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'inputs.bin'))).toEqual(readFileSync(join(SHARED, 'vectors', 'kws_ref_model', 'inputs.bin')));
+  }, 300_000);
+
   it('emsdp --dry-run prints the whole plan: OpenOCD and gdb or mdb, the console UART by USB id', async () => {
     const r = await mliflow({}, 'deploy', '--board', 'emsdp', '--dry-run', '--out', join(tmp, 'em'));
     expect(r.code, r.stderr).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * mulberry32: a small seeded PRNG, identical on every platform, for what mliflow makes from a
- * seed (the example model, deploy's and bench's input records, fuzz cases). Returns values in
- * [0, 1). `golden` draws with xorshift32 below by default, as the shared vectors do.
+ * seed other than input records (the example model's weights, fuzz cases). Returns values in
+ * [0, 1). Input records come from xorshift32 below (`randomRecords`), as the shared vectors' do.
  */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

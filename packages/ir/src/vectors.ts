@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MliflowError, UsageError } from './errors.js';
-import type { DType } from './graph.js';
+import { byteSize, DTYPE_BYTES, recordBytes, tensorLabel, type DType, type Graph } from './graph.js';
+import { vectorsStart, xorshift32 } from './prng.js';
+import { dtypeRange } from './quant.js';
 
 export interface VectorTensor {
   index: number;
@@ -74,4 +76,56 @@ export function recordCount(bytes: number, recordBytes: number, what: string, co
   const n = bytes / recordBytes;
   if (count !== undefined && count > n) throw new UsageError(`${what}: --count ${count} asks for more than its ${n} records`);
   return count ?? n;
+}
+
+/** The quantization a float input's int8 draws are dequantized with. */
+export interface DrawQuant {
+  scale: number;
+  zeroPoint: number;
+}
+
+/** Without a paired int8 model: q / 128, in [-1, 1). */
+const DEFAULT_DRAW_QUANT: DrawQuant = { scale: 1 / 128, zeroPoint: 0 };
+
+/**
+ * Seeded random records over each input's full range, as ../shared/vectors holds them
+ * (docs/golden-vectors.md): one xorshift32 stream per model, started by `vectorsStart(model,
+ * seed)`, one draw per element, records and inputs in order. An integer element is its type's
+ * minimum plus the draw modulo 2^bits; a float element is an int8 draw dequantized with
+ * `quant[i]` (the paired int8 model's input i), else q / 128. `model` is the file name without
+ * `.tflite`, so a shared model with seed 1 gets exactly its shared records.
+ */
+export function randomRecords(g: Graph, count: number, opts: { model: string; seed?: number; quant?: readonly (DrawQuant | undefined)[] }): Uint8Array {
+  const out = new Uint8Array(recordBytes(g, 'inputs') * count);
+  const view = new DataView(out.buffer);
+  const next = xorshift32(vectorsStart(opts.model, opts.seed ?? 1));
+  const put = {
+    int8: (o: number, v: number) => view.setInt8(o, v),
+    uint8: (o: number, v: number) => view.setUint8(o, v),
+    int16: (o: number, v: number) => view.setInt16(o, v, true),
+    int32: (o: number, v: number) => view.setInt32(o, v, true),
+  };
+  const fills = g.inputs.map((id, i) => {
+    const t = g.tensors[id];
+    const size = DTYPE_BYTES[t.dtype];
+    if (t.dtype === 'float32') {
+      const { scale, zeroPoint } = opts.quant?.[i] ?? DEFAULT_DRAW_QUANT;
+      const int8 = () => -128 + (next() % 256);
+      return { size, fill: (o: number) => view.setFloat32(o, scale * (int8() - zeroPoint), true) };
+    }
+    if (!(t.dtype in put)) throw new UsageError(`graph input ${i} (${tensorLabel(g, id)}) is ${t.dtype}; random records cover int8, uint8, int16, int32 and float32 inputs`);
+    const min = dtypeRange(t.dtype)[0];
+    const span = 2 ** (8 * size);
+    const set = put[t.dtype as keyof typeof put];
+    return { size, fill: (o: number) => set(o, min + (next() % span)) };
+  });
+  let off = 0;
+  for (let r = 0; r < count; r++) {
+    g.inputs.forEach((id, i) => {
+      const { size, fill } = fills[i];
+      const end = off + byteSize(g.tensors[id]);
+      for (; off < end; off += size) fill(off);
+    });
+  }
+  return out;
 }

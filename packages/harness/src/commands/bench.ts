@@ -6,7 +6,7 @@
  * a benchmark of wrong answers is not a result.
  */
 import { basename, join } from 'node:path';
-import { EXIT, GoldenExecutor, MliflowError, readValidatedTfliteFile, recordBytes, recordCount, UsageError } from '@mliflow/ir';
+import { EXIT, GoldenExecutor, MliflowError, randomRecords, readValidatedTfliteFile, recordBytes, recordCount, UsageError } from '@mliflow/ir';
 import { mliNumerics } from '@mliflow/requant';
 import { DEFAULT_BOARD } from '../boards/index.js';
 import { findQemu, mliflowVersion } from '../boards/firmware.js';
@@ -16,7 +16,7 @@ import type { Kernels } from '../mli.js';
 import type { Command } from '../commands.js';
 import { positiveInt } from '../args.js';
 import { loadBoardArg } from '../compile.js';
-import { compareRecord, goldenRecord, hardwareNeeds, modelHash, randomRecords, recordVerdict } from '../deploy.js';
+import { compareRecord, goldenRecord, hardwareNeeds, modelHash, recordVerdict } from '../deploy.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from '../files.js';
 import { formatCount, table } from '../format.js';
 import { progress } from '../progress.js';
@@ -207,7 +207,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     records = readFileArg(inputs, 'the inputs');
     records = records.subarray(0, recIn * recordCount(records.length, recIn, `${inputs} (inputs of ${file})`, count));
   } else {
-    records = randomRecords(g, count ?? 20);
+    records = randomRecords(g, count ?? 20, { model: name });
   }
   const n = records.length / recIn;
       const golden = new GoldenExecutor(g, { file, numerics: mli ? mliNumerics({ roundMode: mli.roundMode, fullAccu: mli.fullAccu }) : 'tflite' });

@@ -1,16 +1,14 @@
 /**
  * `mliflow golden`: vectors in the layout of ../shared/vectors (inputs.bin, expected outputs per
- * numerics, manifest.json), made deterministically: seeded random records (by default the shared
- * vectors' own generator, so that seed 1 gives their records), then optional real records from a
- * data set, or the records of a given file.
+ * numerics, manifest.json), made deterministically: seeded random records (the shared vectors' own
+ * generator, so that seed 1 gives their records), then optional real records from a data set, or
+ * the records of a given file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
-  byteSize,
-  DTYPE_BYTES,
-  dtypeRange,
   GoldenExecutor,
+  randomRecords,
   readTfliteFile,
   readValidatedTfliteFile,
   recordBytes,
@@ -18,8 +16,7 @@ import {
   scaleAndZeroPoint,
   tensorLabel,
   UsageError,
-  vectorsStart,
-  xorshift32,
+  type DrawQuant,
   type Graph,
   type VectorManifest,
   type VectorTensor,
@@ -27,7 +24,6 @@ import {
 import { one } from '../args.js';
 import type { Command } from '../commands.js';
 import { datasetNames, datasetRoot, getDataset, inputEncoder } from '../datasets.js';
-import { randomRecords } from '../deploy.js';
 import { checkOutputDir, readFileArg, writeFileArg } from '../files.js';
 import { progress } from '../progress.js';
 import { NUMERICS_OPTIONS, parseNumerics } from '../numerics.js';
@@ -39,66 +35,15 @@ function wholeNumber(v: string | boolean | undefined, option: string, fallback: 
   return n;
 }
 
-/** A float input's records as dequantized int8 draws: real = scale * (q - zeroPoint). */
-export interface DrawQuant {
-  scale: number;
-  zeroPoint: number;
-}
-
-/** Without a paired int8 model: q / 128, in [-1, 1). */
-const DEFAULT_DRAW_QUANT: DrawQuant = { scale: 1 / 128, zeroPoint: 0 };
-
-/**
- * The random records of ../shared/vectors (docs/golden-vectors.md): one xorshift32 stream per
- * model from `vectorsStart`, one draw per element, records and inputs in order. An integer
- * element is its type's minimum plus the draw modulo 2^bits; a float element is an int8 draw
- * dequantized with `quant[i]` (the paired int8 model's input i), else q / 128.
- */
-export function vectorsRandomRecords(g: Graph, count: number, start: number, quant: readonly (DrawQuant | undefined)[] = []): Uint8Array {
-  const rec = recordBytes(g, 'inputs');
-  const out = new Uint8Array(rec * count);
-  const view = new DataView(out.buffer);
-  const next = xorshift32(start);
-  const put = {
-    int8: (o: number, v: number) => view.setInt8(o, v),
-    uint8: (o: number, v: number) => view.setUint8(o, v),
-    int16: (o: number, v: number) => view.setInt16(o, v, true),
-    int32: (o: number, v: number) => view.setInt32(o, v, true),
-  };
-  const fills = g.inputs.map((id, i) => {
-    const t = g.tensors[id];
-    const size = DTYPE_BYTES[t.dtype];
-    if (t.dtype === 'float32') {
-      const { scale, zeroPoint } = quant[i] ?? DEFAULT_DRAW_QUANT;
-      const int8 = () => -128 + (next() % 256);
-      return { size, fill: (o: number) => view.setFloat32(o, scale * (int8() - zeroPoint), true) };
-    }
-    if (!(t.dtype in put)) throw new UsageError(`graph input ${i} (${tensorLabel(g, id)}) is ${t.dtype}; random records cover int8, uint8, int16, int32 and float32 inputs`);
-    const min = dtypeRange(t.dtype)[0];
-    const span = 2 ** (8 * size);
-    const set = put[t.dtype as keyof typeof put];
-    return { size, fill: (o: number) => set(o, min + (next() % span)) };
-  });
-  let off = 0;
-  for (let r = 0; r < count; r++) {
-    g.inputs.forEach((id, i) => {
-      const { size, fill } = fills[i];
-      const end = off + byteSize(g.tensors[id]);
-      for (; off < end; off += size) fill(off);
-    });
-  }
-  return out;
-}
-
 /** --quant-from MODEL: the input quantization a float model's records are dequantized with. */
-function drawQuant(g: Graph, file: string, from: string): DrawQuant[] {
+function drawQuant(g: Graph, file: string, from: string): (DrawQuant | undefined)[] {
   if (!g.inputs.some((id) => g.tensors[id].dtype === 'float32')) throw new UsageError(`--quant-from applies to float inputs; ${file} has none`);
   const p = readTfliteFile(from);
   if (p.inputs.length !== g.inputs.length) throw new UsageError(`--quant-from ${from}: ${p.inputs.length} inputs, but ${file} has ${g.inputs.length}`);
   return g.inputs.map((id, i) => {
     const q = scaleAndZeroPoint(p.tensors[p.inputs[i]].quant);
     if (g.tensors[id].dtype === 'float32' && !q) throw new UsageError(`--quant-from ${from}: input ${i} (${tensorLabel(p, p.inputs[i])}) has no quantization to dequantize with`);
-    return q ?? DEFAULT_DRAW_QUANT;
+    return q ?? undefined;
   });
 }
 
@@ -155,34 +100,29 @@ function readManifest(path: string): VectorManifest | null {
   }
 }
 
-/** xorshift32: the shared vectors' records; mulberry32: mliflow's `prng()`, as deploy and bench draw theirs. */
-const GENERATORS = ['xorshift32', 'mulberry32'] as const;
-type Generator = (typeof GENERATORS)[number];
-
 export interface GoldenResult {
   dir: string;
-  /** `generator` only when it is not the shared vectors' own; `quantFrom`: the paired int8 model. */
-  manifest: VectorManifest & { inputsFrom?: string; realFrom?: { dataset: string; records: number[] }; generator?: Generator; quantFrom?: string };
+  /** `quantFrom`: the paired int8 model whose input quantization float draws were dequantized with. */
+  manifest: VectorManifest & { inputsFrom?: string; realFrom?: { dataset: string; records: number[] }; quantFrom?: string };
 }
 
 export const goldenCommand: Command = {
   name: 'golden',
   summary: 'regenerate vectors: input records, expected outputs per numerics, a manifest',
   usage:
-    'golden MODEL.tflite --out DIR [--count N --seed S --generator G --quant-from INT8.tflite] [--dataset NAME --records LIST] | [--inputs FILE] [--numerics tflite|mli [--round-mode R] [--full-accu on|off]] [--json]',
+    'golden MODEL.tflite --out DIR [--count N --seed S --quant-from INT8.tflite] [--dataset NAME --records LIST] | [--inputs FILE] [--numerics tflite|mli [--round-mode R] [--full-accu on|off]] [--json]',
   description:
     'Writes DIR/inputs.bin, the expected outputs (expected.tflm.bin for tflite, expected.mli-<round>-accu-<on|off>.bin\n' +
     'for mli) and DIR/manifest.json in the layout of ../shared/vectors. Records: --count seeded random records over\n' +
     "each input's full range, then the data-set records --records names, encoded for the model's input; or every\n" +
-    'record of --inputs FILE. The default generator is the shared vectors\' own (xorshift32, started from the seed and\n' +
-    'the model name): --seed 1 gives their random records. Float inputs get int8 draws dequantized with the input\n' +
+    'record of --inputs FILE. The generator is the shared vectors\' own (xorshift32, started from the seed and the\n' +
+    'model name), as deploy and bench draw theirs: --seed 1 gives the shared random records. Float inputs get int8 draws dequantized with the input\n' +
     "quantization of --quant-from (the paired int8 model, as the shared float vectors do), else q / 128. Run again with\n" +
     'other --numerics on the same records, it adds that expected file to the manifest. Same model and options, same bytes.',
   options: {
     out: { type: 'string', valueName: 'DIR', help: 'where to write the vectors' },
     count: { type: 'string', valueName: 'N', help: 'seeded random records', default: '16' },
     seed: { type: 'string', valueName: 'S', help: 'seed of the random records', default: '1' },
-    generator: { type: 'string', valueName: GENERATORS.join('|'), help: "the random records' generator (mulberry32: as deploy and bench draw theirs)", default: 'xorshift32' },
     'quant-from': { type: 'string', valueName: 'INT8.tflite', help: "float inputs: dequantize int8 draws with this model's input quantization" },
     dataset: { type: 'string', valueName: 'NAME', help: `append real records from a data set (${datasetNames().join(', ')})` },
     records: { type: 'string', valueName: 'LIST', help: 'which data-set records, e.g. 0-9 or 3,2,1,18,4' },
@@ -194,12 +134,9 @@ export const goldenCommand: Command = {
   async run(v, pos) {
     const file = one(pos, 'MODEL.tflite', 'golden');
     if (typeof v.out !== 'string') throw new UsageError('golden needs --out DIR');
-    if (v.inputs !== undefined && ['count', 'seed', 'generator', 'quant-from', 'dataset'].some((o) => v[o] !== undefined)) {
-      throw new UsageError('golden takes either --inputs FILE or --count/--seed/--generator/--quant-from/--dataset, not both');
+    if (v.inputs !== undefined && ['count', 'seed', 'quant-from', 'dataset'].some((o) => v[o] !== undefined)) {
+      throw new UsageError('golden takes either --inputs FILE or --count/--seed/--quant-from/--dataset, not both');
     }
-    const generator = (v.generator ?? 'xorshift32') as Generator;
-    if (!GENERATORS.includes(generator)) throw new UsageError(`--generator ${String(v.generator)} is not known; available: ${GENERATORS.join(', ')}`);
-    if (generator === 'mulberry32' && v['quant-from'] !== undefined) throw new UsageError('--quant-from applies to --generator xorshift32 only');
     if ((v.dataset === undefined) !== (v.records === undefined)) throw new UsageError('--dataset NAME and --records LIST go together');
     const numerics = parseNumerics(v);
     const entry = expectedEntry(numerics);
@@ -231,10 +168,9 @@ export const goldenCommand: Command = {
       const from = v['quant-from'] as string | undefined;
       const quant = from === undefined ? [] : drawQuant(g, file, from);
       const name = basename(file).replace(/\.tflite$/i, '');
-      records.set(generator === 'xorshift32' ? vectorsRandomRecords(g, count, vectorsStart(name, seed), quant) : randomRecords(g, count, seed));
+      records.set(randomRecords(g, count, { model: name, seed, quant }));
       real.forEach((r, i) => records.set(r, (count + i) * recIn));
       Object.assign(manifest, { count: count + real.length, random: count, real: real.length, seed });
-      if (generator !== 'xorshift32') manifest.generator = generator;
       if (from !== undefined) manifest.quantFrom = basename(from);
       if (list.length) manifest.realFrom = { dataset: v.dataset as string, records: list };
     }
