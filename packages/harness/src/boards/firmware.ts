@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { EXIT, MliflowError } from '@mliflow/ir';
@@ -56,6 +56,7 @@ export function clearFirmware(projectDir: string): void {
 export function writeFirmware(board: Board, projectDir: string, id: FirmwareIdentity): { makefile: string; image: string } {
   const fw = firmwareSpec(board);
   if (!fw) throw new MliflowError(`board "${board.name}" has no run.firmware in its board.json`);
+  const files = firmwareFiles(board, fw);
   const dir = join(projectDir, 'fw');
   mkdirSync(dir, { recursive: true });
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(FIRMWARE_TEMPLATES), { autoescape: false, trimBlocks: true, lstripBlocks: true, throwOnUndefined: true });
@@ -75,22 +76,39 @@ export function writeFirmware(board: Board, projectDir: string, id: FirmwareIden
     hashBytes: (id.modelHash.match(/../g) ?? []).map((h) => `0x${h}`).join(', '),
     inputs: Array.from({ length: id.inputs }, (_, i) => i),
     outputs: Array.from({ length: id.outputs }, (_, i) => i),
-    sources: fw.sources.map((s) => `fw/${s}`),
-    objects: ['fw_main.c', ...fw.sources].map((s) => `$(BUILD)/fw/${s.replace(/\.[cS]$/, '.o')}`),
-    files: fw.files.map((s) => `fw/${s}`),
+    sources: fw.sources.map((s) => `fw/${basename(s)}`),
+    objects: ['fw_main.c', ...fw.sources].map((s) => `$(BUILD)/fw/${basename(s).replace(/\.[cS]$/, '.o')}`),
+    files: fw.files.map((s) => `fw/${basename(s)}`),
     cflags: fw.cflags.join(' '),
     ldflags: fw.ldflags.join(' '),
     image: fw.image,
   };
   writeFileSync(join(dir, 'fw_main.c'), env.render('fw_main.c.njk', view));
   copyFileSync(join(FIRMWARE_TEMPLATES, 'fw_board.h'), join(dir, 'fw_board.h'));
-  for (const f of [...fw.sources, ...fw.files]) {
-    const src = join(board.dir, f);
-    if (!existsSync(src)) throw new MliflowError(`${join(board.dir, 'board.json')}: run.firmware names ${f}, which is not in ${board.dir}`);
-    copyFileSync(src, join(dir, f));
-  }
+  for (const [f, src] of files) copyFileSync(src, join(dir, f));
   writeFileSync(join(projectDir, 'firmware.mk'), env.render('firmware.mk.njk', view));
   return { makefile: 'firmware.mk', image: `build/${fw.image}` };
+}
+
+/**
+ * The files run.firmware names, by the name they get in <project>/fw/ (flat), with their paths. A
+ * name is relative to the board's folder and may reach code several boards share in the boards
+ * folder (boards/common/arc-em/crt0.S as "../common/arc-em/crt0.S"), but not outside it.
+ */
+export function firmwareFiles(board: Board, fw: FirmwareSpec): Map<string, string> {
+  const where = join(board.dir, 'board.json');
+  const root = dirname(board.dir);
+  const out = new Map<string, string>();
+  for (const f of [...fw.sources, ...fw.files]) {
+    const src = resolve(board.dir, f);
+    const rel = relative(root, src);
+    if (rel.startsWith('..') || rel === '' || resolve(root, rel) !== src) throw new MliflowError(`${where}: run.firmware names ${f}, which is outside the boards folder ${root}`);
+    if (!existsSync(src)) throw new MliflowError(`${where}: run.firmware names ${f}, which does not exist (${src})`);
+    const name = basename(f);
+    if (name === 'fw_main.c' || name === 'fw_board.h' || out.has(name)) throw new MliflowError(`${where}: run.firmware names two files called ${name}; they go into one fw/ folder`);
+    out.set(name, src);
+  }
+  return out;
 }
 
 /** Builds the firmware image of a project that writeFirmware prepared. */
