@@ -11,6 +11,7 @@ import nunjucks from 'nunjucks';
 import { EXIT, MliflowError } from '@mliflow/ir';
 import { findOnPath } from '../toolchain.js';
 import { MAX_DATA, PROTOCOL_VERSION, TYPE } from '../transport/protocol.js';
+import { startHardware } from './hardware.js';
 import type { Board, BuildResult, FirmwareSpec } from './types.js';
 
 export const FIRMWARE_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../templates/firmware');
@@ -156,7 +157,7 @@ export function findQemu(board: Board, explicit?: string): string {
 /** Firmware processes still running: a harness that is interrupted or exits takes them with it. */
 const live = new Set<ChildProcess>();
 let handlersInstalled = false;
-function track(child: ChildProcess): void {
+export function track(child: ChildProcess): void {
   live.add(child);
   child.once('exit', () => live.delete(child));
   if (handlersInstalled) return;
@@ -173,8 +174,15 @@ function track(child: ChildProcess): void {
   }
 }
 
-/** Starts a built firmware image and waits for the pty it announces ("char device redirected to /dev/pts/N"). */
-export async function startFirmware(board: Board, projectDir: string, opts: { qemu?: string; startTimeoutMs?: number } = {}): Promise<FirmwareSession> {
+/**
+ * Starts a built firmware image: a host process or QEMU, waiting for the pty it announces ("char
+ * device redirected to /dev/pts/N"); on a hardware board, loads it and finds the board's port.
+ */
+export async function startFirmware(
+  board: Board,
+  projectDir: string,
+  opts: { qemu?: string; port?: string; startTimeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<FirmwareSession> {
   const fw = firmwareSpec(board);
   const run = board.spec.run;
   if (!fw) throw new MliflowError(`board "${board.name}" has no run.firmware in its board.json`);
@@ -182,7 +190,7 @@ export async function startFirmware(board: Board, projectDir: string, opts: { qe
   let argv: string[];
   if (run.kind === 'host') argv = [image];
   else if (run.kind === 'qemu') argv = [findQemu(board, opts.qemu), ...run.qemu.args, '-serial', 'pty', '-kernel', image];
-  else throw new MliflowError(`board "${board.name}": starting the firmware needs the board (see deploy --dry-run)`, EXIT.needsHardware);
+  else return startHardware(board, projectDir, image, { port: opts.port, log: opts.log });
   const baud = run.serial?.baud ?? 115200;
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd: projectDir, stdio: ['pipe', 'pipe', 'pipe'] });
   track(child);
