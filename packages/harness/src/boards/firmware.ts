@@ -11,7 +11,6 @@ import nunjucks from 'nunjucks';
 import { EXIT, MliflowError } from '@mliflow/ir';
 import { findOnPath } from '../toolchain.js';
 import { MAX_DATA, PROTOCOL_VERSION, TYPE } from '../transport/protocol.js';
-import { startHardware } from './hardware.js';
 import type { Board, BuildResult, FirmwareSpec } from './types.js';
 
 export const FIRMWARE_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../templates/firmware');
@@ -190,7 +189,8 @@ export async function startFirmware(
   let argv: string[];
   if (run.kind === 'host') argv = [image];
   else if (run.kind === 'qemu') argv = [findQemu(board, opts.qemu), ...run.qemu.args, '-serial', 'pty', '-kernel', image];
-  else return startHardware(board, projectDir, image, { port: opts.port, log: opts.log });
+  else if (board.flash) return board.flash(projectDir, image, { port: opts.port, log: opts.log });
+  else throw new MliflowError(`board "${board.name}" has no way to start its firmware`, EXIT.internal);
   const baud = run.serial?.baud ?? 115200;
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd: projectDir, stdio: ['pipe', 'pipe', 'pipe'] });
   track(child);
