@@ -12,19 +12,20 @@
  * link.ld are what the EMSDP adds, and these tests check those against board.json and the ELF.
  * Under QEMU, the EMSDP's board_config.h with only the UART base moved to QEMU's runs the
  * protocol: the divisor and LCR programming of a clocked UART (which qemu-arc-em skips) on
- * QEMU's 16550, the hardware timer limits, the exit without semihosting. QEMU's 16550 is not a
+ * QEMU's 16550 and the hardware timer limits. QEMU's 16550 is not a
  * DesignWare UART, so this shows the driver's 16550 side, not the board's.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readValidatedTfliteFile } from '@mliflow/ir';
+import { EXIT, MliflowError, readValidatedTfliteFile } from '@mliflow/ir';
 import { MODELS, SHARED, VECTORS } from '../../../test/paths.js';
 import { loadBoard, parseSize } from '../src/boards/index.js';
 import { buildFirmware, writeFirmware } from '../src/boards/firmware.js';
-import { pickBoardPort } from '../src/boards/hardware.js';
+import { pickBoardPort, startHardware } from '../src/boards/hardware.js';
 import { compileForBoard, type CompileResult } from '../src/compile.js';
 import { deploy, modelHash } from '../src/deploy.js';
 import { findMli } from '../src/mli.js';
@@ -258,4 +259,63 @@ describe.skipIf(skip || !existsSync(QEMU))("the EMSDP's board_config.h under QEM
     // The same firmware sources as the EMSDP image, with the clocked UART's divisor programmed.
     expect(readFileSync(join(r.projectDir, 'fw', 'board_config.h'), 'utf8')).toMatch(/#define ARC_UART_CLOCK_HZ 100000000u/);
   }, 300_000);
+});
+
+/**
+ * Loading, with stand-ins for OpenOCD and arc-elf32-gdb: neither exists here, and no board. They
+ * log their arguments and print what the real tools print when they succeed (or fail); what is
+ * checked is mliflow's side: the commands, their folder, waiting for OpenOCD, reading gdb's
+ * verdict, and stopping OpenOCD.
+ */
+describe('loading the EMSDP (stand-in OpenOCD and gdb)', () => {
+  const bin = join(tmp, 'bin');
+  const log = join(tmp, 'loader-log');
+  const savedPath = process.env.PATH;
+  const project = join(tmp, 'load-project');
+  const image = 'build/app.elf';
+  const tool = (name: string, body: string): void => {
+    writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  };
+  beforeAll(() => {
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(project, { recursive: true });
+    tool('openocd', `echo $$ > "${log}.openocd.pid"; pwd > "${log}.openocd.cwd"; printf '%s\\n' "$@" > "${log}.openocd.args"\necho "Info : Listening on port 3333 for gdb connections" >&2\nexec sleep 120`);
+    process.env.PATH = `${bin}${delimiter}${savedPath}`;
+  });
+  afterAll(() => {
+    process.env.PATH = savedPath;
+  });
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('starts OpenOCD with fw/openocd.cfg in the project, loads with gdb, hands back --port, stops OpenOCD', async () => {
+    tool('arc-elf32-gdb', `printf '%s\\n' "$@" > "${log}.gdb.args"\necho "Loading section .text, size 0x76f0 lma 0x60000400"\necho "Start address 0x600017d4, load size 31728"`);
+    const s = await startHardware(board, project, image, { port: '/dev/ttyUSB1' });
+    expect(s.port).toBe('/dev/ttyUSB1');
+    expect(s.baud).toBe(115200);
+    expect(readFileSync(`${log}.openocd.cwd`, 'utf8').trim()).toBe(project);
+    expect(readFileSync(`${log}.openocd.args`, 'utf8').trim().split('\n')).toEqual(['-c', 'gdb_port 3333', '-f', 'fw/openocd.cfg', '-c', 'init', '-c', 'reset halt']);
+    expect(readFileSync(`${log}.gdb.args`, 'utf8').trim().split('\n')).toEqual(['-batch', '-ex', 'target remote :3333', '-ex', 'load', '-ex', 'detach', image]);
+    expect(s.command).toEqual(['arc-elf32-gdb', '-batch', '-ex', 'target remote :3333', '-ex', 'load', '-ex', 'detach', image]);
+    const pid = Number(readFileSync(`${log}.openocd.pid`, 'utf8'));
+    expect(alive(pid)).toBe(true);
+    await s.stop();
+    expect(alive(pid)).toBe(false);
+  }, 60_000);
+
+  it('a load that fails is exit 4 with gdb\'s lines, and OpenOCD is stopped', async () => {
+    tool('arc-elf32-gdb', 'echo ":3333: Connection timed out." >&2\nexit 1');
+    const e = await startHardware(board, project, image, { port: '/dev/ttyUSB1' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(MliflowError);
+    expect((e as MliflowError).exitCode).toBe(EXIT.needsHardware);
+    expect((e as MliflowError).message).toMatch(/^arc-elf32-gdb -batch .* build\/app\.elf could not load the image .*\n:3333: Connection timed out\.$/s);
+    expect(alive(Number(readFileSync(`${log}.openocd.pid`, 'utf8')))).toBe(false);
+  }, 60_000);
 });
