@@ -220,6 +220,34 @@ describe.skipIf(skip)('EMSDP app.elf for every shared int8 model', () => {
   });
 });
 
+describe.skipIf(skip)('EMSDP app.elf with the arena in SRAM (no shared model needs it)', () => {
+  it('vww_96_int8 with 100K of DCCM kept back: compile picks SRAM, link.ld puts .bss.mliflow_arena_sram there, crt0 zeroes it', async () => {
+    const boards = join(tmp, 'boards-sram');
+    cpSync(join(board.dir, '..', 'common'), join(boards, 'common'), { recursive: true });
+    cpSync(board.dir, join(boards, 'emsdp'), { recursive: true });
+    const doc = JSON.parse(readFileSync(join(board.dir, 'board.json'), 'utf8'));
+    doc.memory.regions.find((r: { name: string }) => r.name === 'DCCM').reserved = '100K';
+    writeFileSync(join(boards, 'emsdp', 'board.json'), JSON.stringify(doc));
+    const b = loadBoard('emsdp', { dir: boards });
+    const file = join(MODELS, 'vww_96_int8.tflite');
+    const g = readValidatedTfliteFile(file);
+    const dir = join(tmp, 'vww-sram');
+    const compiled = await compileForBoard(g, file, b, dir, { modelName: 'vww_96_int8', kernels: 'mli', mli: findMli(b.spec, { root: MLI }) });
+    expect(compiled.placement!.arena).toMatchObject({ section: '.bss.mliflow_arena_sram', region: 'SRAM', fits: true });
+    writeFirmware(b, dir, { modelHash: modelHash(file), model: 'vww_96_int8', version: 'test', kernels: 'mli', numerics: 'test', debug: false, inputs: 1, outputs: 1 });
+    const elf = await readElf((await buildFirmware(b, dir)).executable!);
+    const sram = elf.sections.find((x) => x.name === '.bss.mliflow_arena_sram')!;
+    expect(regionAt(sram.vma, sram.size)).toBe('SRAM');
+    expect(sram).toMatchObject({ size: compiled.summary.arenaBytes, flags: ['ALLOC'] });
+    expect(elf.symbols.get('mlf_arena')).toEqual({ addr: sram.vma, size: compiled.summary.arenaBytes });
+    // The zero table (in .rodata) holds the pair (start, end) of the SRAM arena.
+    const { stdout } = await execa(objdump!, ['-s', '-j', '.rodata', '--start-address', `0x${elf.symbols.get('__zero_table')!.addr.toString(16)}`, '--stop-address', `0x${elf.symbols.get('__zero_table_end')!.addr.toString(16)}`, join(dir, 'build', 'app.elf')]);
+    const words = [...stdout.matchAll(/^ [0-9a-f]+ ((?:[0-9a-f]{8} ?){1,4})/gm)].flatMap((m) => m[1].trim().split(' ').map((w) => Buffer.from(w, 'hex').readUInt32LE(0)));
+    const pairs = Array.from({ length: words.length / 2 }, (_, i) => [words[2 * i], words[2 * i + 1]]);
+    expect(pairs).toContainEqual([sram.vma, sram.vma + sram.size]);
+  }, 240_000);
+});
+
 describe.skipIf(skip || !existsSync(QEMU))("the EMSDP's board_config.h under QEMU, with QEMU's UART base", () => {
   it('kws_ref_model with MLI: every record bit-exact, cycles counted with the hardware timer limits', async () => {
     // A boards folder holding common/ and one board: qemu-arc-em's board.json and link.ld, emsdp's board_config.h.
