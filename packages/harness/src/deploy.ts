@@ -23,7 +23,8 @@ import { mliNumerics } from '@mliflow/requant';
 import type { Board } from './boards/index.js';
 import { buildFirmware, clearFirmware, findQemu, mliflowVersion, startFirmware, writeFirmware, type FirmwareIdentity, type FirmwareSession } from './boards/firmware.js';
 import { MlperfClient } from './transport/mlperf.js';
-import { findOnPath, shellCommand } from './toolchain.js';
+import { detectHardware, loadCommands } from './boards/hardware.js';
+import { shellCommand } from './toolchain.js';
 import { progress } from './progress.js';
 import { connectFirmware, openBoardRunner } from './session.js';
 import { SerialLink, type LinkStats } from './transport/link.js';
@@ -49,7 +50,7 @@ export interface DeployResult {
   model: string;
   projectDir: string;
   compile: CompileResult;
-  build: { command: string; ms: number } | null;
+  build: { command: string; ms: number; image: string } | null;
   run: { records: number; ms: number; inputs: string; outputs: string } | null;
   comparison: OutputComparison[] | null;
   bitExact: boolean | null;
@@ -204,7 +205,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     result.stopped = `stopped: the project does not fit board ${board.name}'s memory`;
     return result;
   }
-  if (!fw || board.spec.run.kind === 'hardware') {
+  if (!fw) {
     result.stopped = `stopped after the compile check: ${await hardwareNeeds(board, opts.port)}`;
     return result;
   }
@@ -224,13 +225,22 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   opts.alterProject?.(projectDir);
   log(`building the firmware with ${board.spec.toolchain.cc}`);
   const built = await buildFirmware(board, projectDir);
-  result.build = { command: built.command, ms: built.durationMs };
+  result.build = { command: built.command, ms: built.durationMs, image: join(projectDir, 'build', fw.image) };
+  if (board.spec.run.kind === 'hardware') {
+    // The image is worth having without the board: say where it is, then what is missing.
+    log(`firmware image: ${result.build.image}`);
+    const found = await detectHardware(board, opts.port);
+    if (found.missing.length) {
+      result.stopped = `stopped after building the firmware: ${result.build.image} (to load it without a debugger: ${board.spec.run.flash}); ${needsSentence(board, found.missing)}`;
+      return result;
+    }
+  }
 
   const started = performance.now();
   const expected = new Uint8Array(n * recordBytes(g, 'outputs'));
   const actual = new Uint8Array(expected.length);
   log(`starting the firmware on ${board.name}`);
-  const session = await startFirmware(board, projectDir, { qemu: opts.qemu });
+  const session = await startFirmware(board, projectDir, { qemu: opts.qemu, port: opts.port, log });
   if (identity.protocol === 'mlperf-tiny') {
     try {
       await runMlperf(opts, g, name, identity, session, records, n, recIn, result, expected, actual, golden, started);
@@ -512,35 +522,13 @@ export function compareRecord(g: Graph, record: number, got: Uint8Array, want: U
 
 /** What a hardware board needs that is not here: its tools, or the board on a serial port. */
 export async function hardwareNeeds(board: Board, port?: string): Promise<string> {
-  const run = board.spec.run;
-  if (run.kind !== 'hardware') return `board ${board.name} has no firmware to run`;
-  const missing: string[] = [];
-  const plan = run.flashPlan;
-  if (plan) {
-    const gdbPath = findOnPath(plan.gdb[0]);
-    const ocd = findOnPath(plan.openocd[0]);
-    const mdb = findOnPath(plan.mdb[0]);
-    if (!mdb && !(gdbPath && ocd)) {
-      missing.push(`a loader: ${[!ocd && plan.openocd[0], !gdbPath && plan.gdb[0]].filter(Boolean).join(' and ')} (or ${plan.mdb[0]}) not on PATH (${plan.howToGet})`);
-    }
-  }
-  if (!port) {
-    const usb = run.serial?.usb;
-    const ports = usb ? await listSerialPorts() : [];
-    const hit = usb && ports.find((p) => p.vendorId?.toLowerCase() === usb.vendor && p.productId?.toLowerCase() === usb.product);
-    if (!hit) missing.push(`the board: no serial port with USB id ${usb ? `${usb.vendor}:${usb.product}` : '(none in board.json)'} is connected (plug it in, or pass --port DEV)`);
-  }
-  if (!run.firmware) missing.push(`board.json has no run.firmware for ${board.name}, so mliflow cannot link a firmware for it yet`);
-  return `running on ${board.name} (${run.transport}) needs ${missing.join('; ')}. See deploy --dry-run for the whole plan.`;
+  if (board.spec.run.kind !== 'hardware') return `board ${board.name} has no firmware to run`;
+  return needsSentence(board, (await detectHardware(board, port)).missing);
 }
 
-async function listSerialPorts(): Promise<{ path: string; vendorId?: string; productId?: string }[]> {
-  try {
-    const { SerialPort } = await import('serialport');
-    return await SerialPort.list();
-  } catch {
-    return [];
-  }
+function needsSentence(board: Board, missing: string[]): string {
+  const run = board.spec.run;
+  return `running on ${board.name}${run.kind === 'hardware' ? ` (${run.transport})` : ''} needs ${missing.join('; ')}. See deploy --dry-run for the whole plan.`;
 }
 
 /** The commands deploy would run on a hardware board, one per line (deploy --dry-run). */
@@ -548,18 +536,21 @@ export function hardwarePlan(board: Board, projectDir: string, opts: { port?: st
   const run = board.spec.run;
   const baud = opts.baud ?? run.serial?.baud ?? 115200;
   const lines = [`# deploy ${opts.model} on ${board.name}: the plan`, `1. compile: mliflow compile ${opts.model} --board ${board.name} --out ${projectDir}`];
-  const image = run.firmware ? `${projectDir}/build/${run.firmware.image}` : `${projectDir}/build/app.elf`;
-  lines.push(
-    run.firmware
-      ? `2. build the firmware: make -C ${projectDir} -f firmware.mk CC=${board.spec.toolchain.cc} ${image.replace(`${projectDir}/`, '')}`
-      : `2. build the firmware: not possible yet: boards/${board.name}/board.json has no run.firmware (startup code, UART driver, linker script for this board), so app.elf must come from the board's own runtime`,
-  );
+  const image = run.firmware ? `build/${run.firmware.image}` : 'build/app.elf';
+  if (run.firmware) {
+    const { cc, ar } = board.spec.toolchain;
+    lines.push(`2. build the firmware (protocol loop, startup, UART driver, linker script from boards/${board.name}/board.json run.firmware): make -C ${projectDir} -f firmware.mk CC=${cc} AR=${ar} ${image}`);
+    lines.push(`   the image: ${projectDir}/${image}`);
+  } else {
+    lines.push(`2. build the firmware: not possible yet: boards/${board.name}/board.json has no run.firmware (startup code, UART driver, linker script for this board), so app.elf must come from the board's own runtime`);
+  }
   if (run.kind === 'hardware' && run.flashPlan) {
-    const p = run.flashPlan;
-    lines.push(`3. load it, either with OpenOCD and gdb (ARC GNU toolchain):`);
-    lines.push(`     ${shellCommand(p.openocd)} &`);
-    lines.push(`     ${shellCommand([...p.gdb, image])}`);
-    lines.push(`   or with the MetaWare debugger: ${shellCommand([...p.mdb, image])}`);
+    const c = loadCommands(run.flashPlan, image);
+    lines.push(`3. load and start it (in ${projectDir}), either with OpenOCD and gdb (ARC GNU toolchain):`);
+    lines.push(`     ${shellCommand(c.openocd)} &`);
+    lines.push(`     ${shellCommand(c.gdb)}`);
+    lines.push(`   or with the MetaWare debugger: ${shellCommand(c.mdb)}`);
+    lines.push(`   or by hand: ${run.flash}`);
   } else if (run.kind === 'hardware') {
     lines.push(`3. load it: ${run.flash}`);
   }

@@ -78,7 +78,7 @@ export async function openBoardRunner(
   opts.log?.(`building the firmware with ${board.spec.toolchain.cc}`);
   await buildFirmware(board, projectDir);
   opts.log?.(`starting the firmware on ${board.name}`);
-  const session = await startFirmware(board, projectDir, { qemu: opts.qemu });
+  const session = await startFirmware(board, projectDir, { qemu: opts.qemu, port: opts.port, ...(opts.log ? { log: opts.log } : {}) });
   try {
     const { link, client, id } = await connectFirmware(session, g, identity, opts);
     return {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MliflowError } from '@mliflow/ir';
+import { EXIT, MliflowError } from '@mliflow/ir';
 import { BuildError, DEFAULT_BOARD, listBoards, loadBoard, parseSize } from '../src/boards/index.js';
 import { detectTool } from '../src/toolchain.js';
 
@@ -110,10 +110,13 @@ describe('loading boards', () => {
     expect(parseSize('12 apples')).toBeNull();
   });
 
-  it('has hardware stubs on the EMSDP that say they need the board', async () => {
+  it('flashes the EMSDP only when its loader and its port are here; otherwise exit 4 naming them', async () => {
     const b = loadBoard('emsdp');
-    await expect(b.flash!('app.elf')).rejects.toThrow(/needs the board connected/);
-    await expect(b.openTransport!()).rejects.toThrow(/needs the hardware connected over UART/);
+    const e = await b.flash!(tmp, join(tmp, 'build', 'app.elf')).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(MliflowError);
+    expect((e as MliflowError).exitCode).toBe(EXIT.needsHardware);
+    expect((e as MliflowError).message).toMatch(/no serial port with USB id 0403:6010/);
+    expect((e as MliflowError).message).toMatch(/The image is built: .*app\.elf/);
     expect(loadBoard('host').flash).toBeUndefined();
   });
 });

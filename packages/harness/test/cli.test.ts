@@ -208,12 +208,13 @@ describe('mliflow CLI', () => {
     });
   });
 
-  it.skipIf(!findOnPath('arc-linux-gnu-gcc'))('deploy on the emsdp board stops after the compile check with exit code 4', async () => {
+  it.skipIf(!findOnPath('arc-linux-gnu-gcc'))('deploy on the emsdp board builds the firmware, then stops with exit code 4 (no board here)', async () => {
     const r = await mliflow('deploy', '--board', 'emsdp', '--out', join(tmp, 'emsdp'), '--json');
     expect(r.code, r.stderr).toBe(4);
     const res = JSON.parse(r.stdout);
     expect(res.compile.sizeReport.fits).toBe(true);
-    expect(res.stopped).toMatch(/stopped after the compile check/);
+    expect(res.stopped).toMatch(/stopped after building the firmware: \S+app\.elf .*needs /);
+    expect(res.build.image).toMatch(/build\/app\.elf$/);
   });
 
   it('deploy on the host board: the example network, bit-exact with the golden executor', async () => {

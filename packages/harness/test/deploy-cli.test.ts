@@ -48,18 +48,24 @@ describe('mliflow deploy', () => {
     expect(readFileSync(join(out, 'inputs.bin'))).toEqual(readFileSync(join(SHARED, 'vectors', 'kws_ref_model', 'inputs.bin')));
   }, 300_000);
 
-  it('emsdp --dry-run prints the whole plan: OpenOCD and gdb or mdb, the console UART by USB id', async () => {
+  it('emsdp --dry-run prints the whole plan: build app.elf, OpenOCD and gdb or mdb, the console UART by USB id', async () => {
     const r = await mliflow({}, 'deploy', '--board', 'emsdp', '--dry-run', '--out', join(tmp, 'em'));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/openocd .*snps_em_sk\.cfg/);
-    expect(r.stdout).toMatch(/arc-elf32-gdb .*load/);
-    expect(r.stdout).toMatch(/mdb -digilent/);
+    expect(r.stdout).not.toMatch(/not possible/);
+    expect(r.stdout).toMatch(/^2\. build the firmware .*make -C .* -f firmware\.mk CC=arc-linux-gnu-gcc .*build\/app\.elf$/m);
+    expect(r.stdout).toMatch(/openocd .*-f fw\/openocd\.cfg/);
+    expect(r.stdout).toMatch(/arc-elf32-gdb .*load .*build\/app\.elf/);
+    expect(r.stdout).toMatch(/mdb -digilent .*build\/app\.elf/);
     expect(r.stdout).toMatch(/115200 baud.*0403:6010/);
   }, 60_000);
 
-  it.skipIf(!findOnPath('arc-linux-gnu-gcc'))('emsdp without the board or its loader: exit 4 naming what is missing and how to get it', async () => {
-    const r = await mliflow({}, 'deploy', '--board', 'emsdp', '--out', join(tmp, 'em2'));
+  it.skipIf(!findOnPath('arc-linux-gnu-gcc'))('emsdp without the board or its loader: builds app.elf, then exit 4 naming what is missing and how to get it', async () => {
+    const r = await mliflow({ MLI_ROOT: join(SHARED, 'mli', 'embarc_mli-2.0.2') }, 'deploy', '--board', 'emsdp', '--out', join(tmp, 'em2'));
     expect(r.code, r.stderr).toBe(4);
+    const image = join(tmp, 'em2', 'project', 'build', 'app.elf');
+    expect(existsSync(image)).toBe(true);
+    expect(r.stdout).toContain(`stopped after building the firmware: ${image}`);
+    expect(r.stderr).toContain(`firmware image: ${image}`);
     expect(r.stdout).toMatch(/needs .*(openocd|arc-elf32-gdb).*ARC GNU toolchain/);
     expect(r.stdout).toMatch(/no serial port with USB id 0403:6010/);
   }, 300_000);

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { EXIT, MliflowError } from '@mliflow/ir';
 import { compilerErrorExcerpt, requireTools, shellCommand } from '../toolchain.js';
+import { startHardware } from './hardware.js';
 import type { Board, BoardSpec, BuildOptions, BuildResult, RunOptions, RunResult, TargetSpec } from './types.js';
 
 /** A build that failed; `log` holds make's whole output. Generated code should always build. */
@@ -21,7 +22,6 @@ export class DataBoard implements Board {
   readonly name: string;
   run?: Board['run'];
   flash?: Board['flash'];
-  openTransport?: Board['openTransport'];
 
   constructor(
     readonly spec: BoardSpec,
@@ -32,15 +32,7 @@ export class DataBoard implements Board {
     if (spec.run.kind === 'host') {
       this.run = (projectDir, input, output, opts) => this.runHost(projectDir, input, output, opts);
     } else if (spec.run.kind === 'hardware') {
-      const { transport, flash } = spec.run;
-      this.flash = async (image) => {
-        throw new MliflowError(
-          `board "${this.name}": flashing ${image} needs the board connected (${flash}); mliflow cannot flash it yet`,
-        );
-      };
-      this.openTransport = async () => {
-        throw new MliflowError(`board "${this.name}": talking to the board needs the hardware connected over ${transport}; not available yet`);
-      };
+      this.flash = (projectDir, image, opts) => startHardware(this, projectDir, image, opts);
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { EXIT, MliflowError } from '@mliflow/ir';
@@ -56,6 +56,7 @@ export function clearFirmware(projectDir: string): void {
 export function writeFirmware(board: Board, projectDir: string, id: FirmwareIdentity): { makefile: string; image: string } {
   const fw = firmwareSpec(board);
   if (!fw) throw new MliflowError(`board "${board.name}" has no run.firmware in its board.json`);
+  const files = firmwareFiles(board, fw);
   const dir = join(projectDir, 'fw');
   mkdirSync(dir, { recursive: true });
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(FIRMWARE_TEMPLATES), { autoescape: false, trimBlocks: true, lstripBlocks: true, throwOnUndefined: true });
@@ -75,22 +76,39 @@ export function writeFirmware(board: Board, projectDir: string, id: FirmwareIden
     hashBytes: (id.modelHash.match(/../g) ?? []).map((h) => `0x${h}`).join(', '),
     inputs: Array.from({ length: id.inputs }, (_, i) => i),
     outputs: Array.from({ length: id.outputs }, (_, i) => i),
-    sources: fw.sources.map((s) => `fw/${s}`),
-    objects: ['fw_main.c', ...fw.sources].map((s) => `$(BUILD)/fw/${s.replace(/\.[cS]$/, '.o')}`),
-    files: fw.files.map((s) => `fw/${s}`),
+    sources: fw.sources.map((s) => `fw/${basename(s)}`),
+    objects: ['fw_main.c', ...fw.sources].map((s) => `$(BUILD)/fw/${basename(s).replace(/\.[cS]$/, '.o')}`),
+    files: fw.files.map((s) => `fw/${basename(s)}`),
     cflags: fw.cflags.join(' '),
     ldflags: fw.ldflags.join(' '),
     image: fw.image,
   };
   writeFileSync(join(dir, 'fw_main.c'), env.render('fw_main.c.njk', view));
   copyFileSync(join(FIRMWARE_TEMPLATES, 'fw_board.h'), join(dir, 'fw_board.h'));
-  for (const f of [...fw.sources, ...fw.files]) {
-    const src = join(board.dir, f);
-    if (!existsSync(src)) throw new MliflowError(`${join(board.dir, 'board.json')}: run.firmware names ${f}, which is not in ${board.dir}`);
-    copyFileSync(src, join(dir, f));
-  }
+  for (const [f, src] of files) copyFileSync(src, join(dir, f));
   writeFileSync(join(projectDir, 'firmware.mk'), env.render('firmware.mk.njk', view));
   return { makefile: 'firmware.mk', image: `build/${fw.image}` };
+}
+
+/**
+ * The files run.firmware names, by the name they get in <project>/fw/ (flat), with their paths. A
+ * name is relative to the board's folder and may reach code several boards share in the boards
+ * folder (boards/common/arc-em/crt0.S as "../common/arc-em/crt0.S"), but not outside it.
+ */
+export function firmwareFiles(board: Board, fw: FirmwareSpec): Map<string, string> {
+  const where = join(board.dir, 'board.json');
+  const root = dirname(board.dir);
+  const out = new Map<string, string>();
+  for (const f of [...fw.sources, ...fw.files]) {
+    const src = resolve(board.dir, f);
+    const rel = relative(root, src);
+    if (rel.startsWith('..') || rel === '' || resolve(root, rel) !== src) throw new MliflowError(`${where}: run.firmware names ${f}, which is outside the boards folder ${root}`);
+    if (!existsSync(src)) throw new MliflowError(`${where}: run.firmware names ${f}, which does not exist (${src})`);
+    const name = basename(f);
+    if (name === 'fw_main.c' || name === 'fw_board.h' || out.has(name)) throw new MliflowError(`${where}: run.firmware names two files called ${name}; they go into one fw/ folder`);
+    out.set(name, src);
+  }
+  return out;
 }
 
 /** Builds the firmware image of a project that writeFirmware prepared. */
@@ -138,7 +156,7 @@ export function findQemu(board: Board, explicit?: string): string {
 /** Firmware processes still running: a harness that is interrupted or exits takes them with it. */
 const live = new Set<ChildProcess>();
 let handlersInstalled = false;
-function track(child: ChildProcess): void {
+export function track(child: ChildProcess): void {
   live.add(child);
   child.once('exit', () => live.delete(child));
   if (handlersInstalled) return;
@@ -155,8 +173,15 @@ function track(child: ChildProcess): void {
   }
 }
 
-/** Starts a built firmware image and waits for the pty it announces ("char device redirected to /dev/pts/N"). */
-export async function startFirmware(board: Board, projectDir: string, opts: { qemu?: string; startTimeoutMs?: number } = {}): Promise<FirmwareSession> {
+/**
+ * Starts a built firmware image: a host process or QEMU, waiting for the pty it announces ("char
+ * device redirected to /dev/pts/N"); on a hardware board, loads it and finds the board's port.
+ */
+export async function startFirmware(
+  board: Board,
+  projectDir: string,
+  opts: { qemu?: string; port?: string; startTimeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<FirmwareSession> {
   const fw = firmwareSpec(board);
   const run = board.spec.run;
   if (!fw) throw new MliflowError(`board "${board.name}" has no run.firmware in its board.json`);
@@ -164,7 +189,8 @@ export async function startFirmware(board: Board, projectDir: string, opts: { qe
   let argv: string[];
   if (run.kind === 'host') argv = [image];
   else if (run.kind === 'qemu') argv = [findQemu(board, opts.qemu), ...run.qemu.args, '-serial', 'pty', '-kernel', image];
-  else throw new MliflowError(`board "${board.name}": starting the firmware needs the board (see deploy --dry-run)`, EXIT.needsHardware);
+  else if (board.flash) return board.flash(projectDir, image, { port: opts.port, log: opts.log });
+  else throw new MliflowError(`board "${board.name}" has no way to start its firmware`, EXIT.internal);
   const baud = run.serial?.baud ?? 115200;
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd: projectDir, stdio: ['pipe', 'pipe', 'pipe'] });
   track(child);

@@ -5,6 +5,7 @@
  */
 
 import type { TargetSpec } from '@mliflow/codegen-c';
+import type { FirmwareSession } from './firmware.js';
 
 export type { TargetSpec };
 
@@ -177,7 +178,10 @@ export interface Board {
   build(projectDir: string, opts?: BuildOptions): Promise<BuildResult>;
   /** Host boards: runs the built executable on `input` (a file path or its bytes), writing `output`. */
   run?(projectDir: string, input: string | Uint8Array, output: string, opts: RunOptions): Promise<RunResult>;
-  /** Hardware boards: not available yet; they say what they would need. */
-  flash?(image: string): Promise<void>;
-  openTransport?(): Promise<never>;
+  /**
+   * Hardware boards: loads the built image (OpenOCD and gdb, or mdb) and starts it; the session's
+   * port is the board's console (--port, or found by USB id). Exit code 4, naming what is
+   * missing and how to get it, when the loader or the board is not here.
+   */
+  flash?(projectDir: string, image: string, opts?: { port?: string; log?: (line: string) => void }): Promise<FirmwareSession>;
 }

@@ -16,6 +16,7 @@ import type { Kernels } from '../mli.js';
 import type { Command } from '../commands.js';
 import { positiveInt } from '../args.js';
 import { loadBoardArg } from '../compile.js';
+import { detectHardware } from '../boards/hardware.js';
 import { compareRecord, goldenRecord, hardwareNeeds, modelHash, recordVerdict } from '../deploy.js';
 import { checkOutputDir, checkOutputFile, readFileArg, writeFileArg } from '../files.js';
 import { formatCount, table } from '../format.js';
@@ -147,7 +148,7 @@ export const benchCommand: Command = {
     };
     if (board.spec.run.kind === 'qemu') findQemu(board, v.qemu as string | undefined);
     // A board mliflow cannot start or load here: say what is missing before compiling anything.
-    if (!board.spec.run.firmware || board.spec.run.kind === 'hardware') {
+    if (!board.spec.run.firmware || (board.spec.run.kind === 'hardware' && (await detectHardware(board, v.port as string | undefined)).missing.length)) {
       throw new MliflowError(await hardwareNeeds(board, v.port as string | undefined), EXIT.needsHardware);
     }
     const { kernels, mli } = findKernels(v, board, asked, log);
