@@ -13,6 +13,7 @@ PACKAGES=(
   "make:make"                            # every generated project has a Makefile
   "gcc-arc-linux-gnu:arc-linux-gnu-gcc"  # emsdp board: EM compile check and size report (brings binutils-arc-linux-gnu)
   "valgrind:valgrind"                    # host runs under memcheck
+  "openocd:openocd"                      # emsdp board: loads app.elf over JTAG (with arc-elf32-gdb from the ARC GNU toolchain)
   # Later boards:
   # "gcc-arm-none-eabi:arm-none-eabi-gcc"      # emulated Cortex-M board
   # "qemu-system-arm:qemu-system-arm"          # emulated Cortex-M board

@@ -347,3 +347,42 @@ describe('loading the EMSDP (stand-in OpenOCD and gdb)', () => {
     expect(alive(Number(readFileSync(`${log}.openocd.pid`, 'utf8')))).toBe(false);
   }, 60_000);
 });
+
+/**
+ * The real OpenOCD (Debian's openocd, installed by scripts/setup-toolchains.sh) with the board's
+ * openocd.cfg: it reads the file (ARC target, FT2232H adapter) and, with no board attached, fails
+ * at init; mliflow stops there with OpenOCD's own words and exit 4. gdb is never reached; a
+ * stand-in only gets it past detection, since arc-elf32-gdb is not packaged for Debian.
+ */
+const realOpenocd = findOnPath('openocd');
+describe.skipIf(!realOpenocd)('the real OpenOCD and boards/emsdp/openocd.cfg, no board attached', () => {
+  const bin = join(tmp, 'bin-gdb-only');
+  const savedPath = process.env.PATH;
+  beforeAll(() => {
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'arc-elf32-gdb'), '#!/bin/sh\necho "gdb must not run when OpenOCD failed" >&2\nexit 99\n');
+    chmodSync(join(bin, 'arc-elf32-gdb'), 0o755);
+    process.env.PATH = `${bin}${delimiter}${savedPath}`;
+  });
+  afterAll(() => {
+    process.env.PATH = savedPath;
+  });
+
+  it('OpenOCD reads the configuration without an error', async () => {
+    const r = await execa(realOpenocd!, ['-f', join(board.dir, 'openocd.cfg'), '-c', 'shutdown'], { all: true, reject: false, timeout: 30_000 });
+    expect(r.exitCode, String(r.all)).toBe(0);
+    expect(String(r.all)).not.toMatch(/Error/);
+  }, 60_000);
+
+  it('loading stops at OpenOCD\'s init with its error and exit 4', async () => {
+    const project = join(tmp, 'real-openocd-project');
+    mkdirSync(join(project, 'fw'), { recursive: true });
+    cpSync(join(board.dir, 'openocd.cfg'), join(project, 'fw', 'openocd.cfg'));
+    const e = await startHardware(board, project, 'build/app.elf', { port: '/dev/ttyUSB1' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(MliflowError);
+    expect((e as MliflowError).exitCode).toBe(EXIT.needsHardware);
+    expect((e as MliflowError).message).toMatch(/openocd/);
+    expect((e as MliflowError).message).toMatch(/unable to open ftdi device with vid 0403, pid 6010/);
+    expect((e as MliflowError).message).not.toMatch(/gdb must not run/);
+  }, 60_000);
+});
