@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, MliflowError, readValidatedTfliteFile } from '@mliflow/ir';
-import { MODELS, SHARED, VECTORS } from '../../../test/paths.js';
+import { int8Models, MODELS, SHARED, VECTORS } from '../../../test/paths.js';
 import { loadBoard, parseSize } from '../src/boards/index.js';
 import { buildFirmware, writeFirmware } from '../src/boards/firmware.js';
 import { pickBoardPort, startHardware } from '../src/boards/hardware.js';
@@ -48,18 +48,7 @@ if (skip) {
 }
 
 /** The int8 models of ../shared/models (the float ones have no EMSDP path). */
-const INT8 = [
-  'ad01_int8',
-  'hello_world_int8',
-  'keyword_scrambled_8bit',
-  'kws_ref_model',
-  'micro_speech_quantized',
-  'mobilenet_v2_quantized_1x3x224x224',
-  'person_detect',
-  'pretrainedResnet_quant',
-  'trained_lstm_int8',
-  'vww_96_int8',
-];
+const INT8 = int8Models();
 
 const tmp = mkdtempSync(join(tmpdir(), 'mliflow-emsdp-fw-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
