@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { findOnPath } from '@mliflow/harness';
 
-const TOOLS = ['gcc', 'make', 'arc-linux-gnu-gcc', 'arc-linux-gnu-objdump', 'valgrind'];
+const TOOLS = ['gcc', 'make', 'arc-linux-gnu-gcc', 'arc-linux-gnu-objdump', 'valgrind', 'openocd'];
 
 describe.runIf(process.env.CI)('CI toolchains', () => {
   it.each(TOOLS)('%s is installed (scripts/setup-toolchains.sh)', (tool) => {
