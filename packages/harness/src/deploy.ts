@@ -603,7 +603,7 @@ export function formatDeployResult(r: DeployResult): string {
     );
     lines.push(`  firmware  ${l.firmware.model} (hash ${l.firmware.modelHash}), ${l.firmware.kernels} kernels, ${l.firmware.numerics} numerics, mliflow ${l.firmware.version}`);
   }
-  if (r.records.length) lines.push('', recordTable(r.records), '');
+  if (r.records.length) lines.push('', recordTable(r.records, r.counter ?? 'count'), '');
   if (r.comparison) {
     for (const c of r.comparison) {
       const status = c.differing === 0 ? 'bit-exact' : `${c.differing} of ${c.bytes} bytes differ (first: record ${c.firstDifference!.record} byte ${c.firstDifference!.byte})`;
@@ -625,11 +625,11 @@ export function describeDiagnosis(d: NonNullable<DeployResult['diagnosis']>): st
     : `record ${d.record}: operator #${d.operator} ${d.kind} is the first to differ: ${d.differing} of ${d.elements} elements of "${d.tensor}" (first [${d.first.index}] board ${d.first.board}, golden ${d.first.golden}); the ${d.matched} operators before it match`;
 }
 
-/** The per-record table: pass or the differing elements, and the invoke's instruction count. */
-export function recordTable(rows: RecordRow[], limit = 40): string {
+/** The per-record table: pass or the differing elements, and the invoke's instruction or cycle count. */
+export function recordTable(rows: RecordRow[], counter: string, limit = 40): string {
   const shown = rows.length > limit ? [...rows.filter((r) => !r.pass).slice(0, limit), ...rows.filter((r) => r.pass).slice(0, Math.max(0, limit - rows.filter((r) => !r.pass).length))].sort((a, b) => a.record - b.record) : rows;
   const body = table(
-    ['record', 'result', 'instructions', 'ms'],
+    ['record', 'result', counter, 'ms'],
     shown.map((r) => [String(r.record), recordVerdict(r), r.count === null ? '-' : String(r.count), r.ms.toFixed(1)]),
     ['r', 'l', 'r', 'r'],
   );
