@@ -5,6 +5,7 @@
 import type { DeployResult } from './deploy.js';
 import { describeDiagnosis, recordVerdict } from './deploy.js';
 import { formatBytes, formatCount } from './format.js';
+import { distribution, type Distribution } from './stats.js';
 
 interface DeployView {
   title: string;
@@ -12,7 +13,7 @@ interface DeployView {
   verdict: string;
   facts: [string, string][];
   /** Instructions or cycles per inference, over the records that have one. */
-  counts: { unit: string; min: number; median: number; max: number } | null;
+  counts: (Distribution & { unit: string }) | null;
   /** The records' count column: instructions, cycles, or "-" where the board counts nothing. */
   countHeader: string;
   records: { record: number; pass: boolean; result: string; count: number | null; ms: number }[];
@@ -20,11 +21,6 @@ interface DeployView {
   operators: { index: number; kind: string; backend: string; call: string; macs: number; note: string }[];
   regions: { name: string; used: number; capacity: number }[];
   stopped: string | null;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
 }
 
 export function deployView(r: DeployResult): DeployView {
@@ -51,7 +47,7 @@ export function deployView(r: DeployResult): DeployView {
     pass: r.bitExact,
     verdict,
     facts,
-    counts: counted.length ? { unit: r.counter ?? 'count', min: Math.min(...counted), median: median(counted), max: Math.max(...counted) } : null,
+    counts: counted.length ? { unit: r.counter ?? 'count', ...distribution(counted) } : null,
     countHeader: r.counter ?? 'count',
     records: r.records.map((x) => ({ record: x.record, pass: x.pass, result: recordVerdict(x), count: x.count, ms: x.ms })),
     diagnosis: r.diagnosis ? describeDiagnosis(r.diagnosis) : null,

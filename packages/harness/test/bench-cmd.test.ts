@@ -8,6 +8,7 @@ import { MODELS, SHARED } from '../../../test/paths.js';
 import { expectCleanError, runCli } from './run-cli.js';
 import { loadBoard } from '../src/boards/index.js';
 import { bench, benchExit, formatBench } from '../src/commands/bench.js';
+import type { Distribution } from '../src/stats.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mliflow-bench-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -15,16 +16,7 @@ const MODEL = join(MODELS, 'kws_ref_model.tflite');
 const QEMU = process.env.MLIFLOW_QEMU_ARC ?? join(SHARED, 'sim', 'qemu-arc', 'qemu-system-arc');
 const RECORDS = 4;
 
-interface Dist {
-  min: number;
-  median: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-function expectOrdered(d: Dist): void {
+function expectOrdered(d: Distribution): void {
   expect(d.min).toBeLessThanOrEqual(d.median);
   expect(d.median).toBeLessThanOrEqual(d.p90);
   expect(d.p90).toBeLessThanOrEqual(d.p99);
