@@ -43,6 +43,10 @@ export interface ConvOperands {
   /** The window's padding plus a folded PAD's rows and columns in front. */
   padTop: number;
   padLeft: number;
+  /** The geometry fields that lead both C parameter structs (mlf_conv_params, mlf_conv16x8_params), in their order. */
+  cFields: Record<string, number>;
+  /** Multiply-accumulates of one inference. */
+  macs: number;
 }
 
 /**
@@ -70,7 +74,28 @@ export function convOperands(ctx: LowerCtx, act: 'int8' | 'int16'): ConvOperands
   if ('filterC' in p && p.filterC !== inC) throw ctx.fail(`grouped convolution (filter depth ${p.filterC}, input depth ${inC}) is not supported`);
   const padTop = p.window.padTop + (fused ? fused.top : 0);
   const padLeft = p.window.padLeft + (fused ? fused.left : 0);
-  return { op, depthwise, inId, fId, bId, outId, batches, inH, inW, inC, p, padTop, padLeft };
+  const { outH, outW, kH, kW } = p.window;
+  const a = op.attrs;
+  const cFields = {
+    batches,
+    in_h: inH,
+    in_w: inW,
+    in_c: inC,
+    out_h: outH,
+    out_w: outW,
+    out_c: p.outC,
+    k_h: kH,
+    k_w: kW,
+    stride_h: a.strideH,
+    stride_w: a.strideW,
+    dil_h: a.dilationH,
+    dil_w: a.dilationW,
+    pad_top: padTop,
+    pad_left: padLeft,
+    depth_mult: 'depthMultiplier' in p ? p.depthMultiplier : 1,
+  };
+  const macs = batches * outH * outW * p.outC * kH * kW * (depthwise ? 1 : inC);
+  return { op, depthwise, inId, fId, bId, outId, batches, inH, inW, inC, p, padTop, padLeft, cFields, macs };
 }
 
 /** A call with the fields every lowering fills the same way. */

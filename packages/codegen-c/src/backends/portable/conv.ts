@@ -6,7 +6,7 @@ import { lowerConv16x8 } from './conv16x8.js';
 
 export function lowerConv(ctx: LowerCtx): KernelCall {
   if (ctx.dtype(ctx.input(0)) === 'int16') return lowerConv16x8(ctx);
-  const { op, depthwise, inId, fId, bId, outId, batches, inH, inW, inC, p, padTop, padLeft } = convOperands(ctx, 'int8');
+  const { op, depthwise, inId, fId, bId, outId, batches, inH, inW, inC, p, padTop, padLeft, cFields, macs } = convOperands(ctx, 'int8');
   const a = op.attrs;
   const { outH, outW, kH, kW } = p.window;
   const { outC, actMin, actMax } = p;
@@ -36,7 +36,6 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
     const inside = padTop === 0 && padLeft === 0 && (outH - 1) * a.strideH < inH && (outW - 1) * a.strideW < inW;
     kernel = kH === 1 && kW === 1 && inside ? 'mlf_conv2d_1x1_s8' : 'mlf_conv2d_s8';
   }
-  const macs = batches * outH * outW * outC * kH * kW * (depthwise ? 1 : inC);
   // im2col patches: two for the general conv, one for depthwise; none for 1x1.
   const patch = kH * kW * inC;
   const scratchBytes = kernel === 'mlf_conv2d_1x1_s8' ? 0 : depthwise ? patch : 2 * patch;
@@ -45,22 +44,7 @@ export function lowerConv(ctx: LowerCtx): KernelCall {
     kernel,
     paramsType: 'mlf_conv_params',
     params: {
-      batches,
-      in_h: inH,
-      in_w: inW,
-      in_c: inC,
-      out_h: outH,
-      out_w: outW,
-      out_c: outC,
-      k_h: kH,
-      k_w: kW,
-      stride_h: a.strideH,
-      stride_w: a.strideW,
-      dil_h: a.dilationH,
-      dil_w: a.dilationW,
-      pad_top: padTop,
-      pad_left: padLeft,
-      depth_mult: depthMult,
+      ...cFields,
       in_zp: -quant.inputOffset,
       out_zp: quant.outputZeroPoint,
       act_min: actMin,

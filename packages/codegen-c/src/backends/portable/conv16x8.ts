@@ -10,31 +10,14 @@ function biasArray(values: Float64Array) {
 }
 
 export function lowerConv16x8(ctx: LowerCtx): KernelCall {
-  const { op, depthwise, inId, fId, outId, batches, inH, inW, inC, p, padTop, padLeft } = convOperands(ctx, 'int16');
-  const a = op.attrs;
-  const { outH, outW, kH, kW } = p.window;
+  const { depthwise, inId, fId, outId, p, cFields, macs } = convOperands(ctx, 'int16');
   const quant = p.quant!;
   const bias = p.bias16!;
   return call(ctx, {
     kernel: depthwise ? 'mlf_dwconv2d_s16' : 'mlf_conv2d_s16',
     paramsType: 'mlf_conv16x8_params',
     params: {
-      batches,
-      in_h: inH,
-      in_w: inW,
-      in_c: inC,
-      out_h: outH,
-      out_w: outW,
-      out_c: p.outC,
-      k_h: kH,
-      k_w: kW,
-      stride_h: a.strideH,
-      stride_w: a.strideW,
-      dil_h: a.dilationH,
-      dil_w: a.dilationW,
-      pad_top: padTop,
-      pad_left: padLeft,
-      depth_mult: 'depthMultiplier' in p ? p.depthMultiplier : 1,
+      ...cFields,
       act_min: p.actMin,
       act_max: p.actMax,
       wide: bias.wide ? 1 : 0,
@@ -46,7 +29,7 @@ export function lowerConv16x8(ctx: LowerCtx): KernelCall {
     args: [ctx.arg(inId, true), ctx.arg(outId, false)],
     scratchBytes: 0,
     inPlaceOk: [],
-    macs: batches * outH * outW * p.outC * kH * kW * (depthwise ? 1 : inC),
+    macs,
     sources: ['mlf_16x8.c'],
   });
 }
