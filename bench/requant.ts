@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GoldenExecutor, readTflite, readTfliteFile, typedView, writeTflite, type Graph } from '@mliflow/ir';
+import { concatBytes, GoldenExecutor, readTflite, readTfliteFile, typedView, writeTflite, type Graph } from '@mliflow/ir';
 import { reencodeRecords, requantize, type SchemeName } from '@mliflow/requant';
 import { getDataset, modelRecords, type DatasetName } from '../packages/harness/src/datasets.js';
 import { table } from '../packages/harness/src/format.js';
@@ -61,16 +61,6 @@ interface Row {
   ms: number;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function top1(g: Graph, outputs: Uint8Array, labels: number[]): number {
   const per = outputs.length / labels.length;
   const t = g.tensors[g.outputs[0]];
@@ -99,8 +89,8 @@ async function main(): Promise<void> {
     const g = readTfliteFile(join(MODELS, file));
     const recs = [...modelRecords(g, file, ds, root, limit).records];
     const labels = recs.map((r) => r.label);
-    const inputs = concat(recs.map((r) => r.input));
-    const calib = concat(recs.slice(0, CALIB).map((r) => r.input));
+    const inputs = concatBytes(recs.map((r) => r.input));
+    const calib = concatBytes(recs.slice(0, CALIB).map((r) => r.input));
     const n = labels.length;
     const add = (variant: string, acc: number, ms: number, base: number | null): void => {
       rows.push({ model: c.model, dataset: c.dataset, variant, records: n, top1: acc, delta: base === null ? null : acc - base, ms });
@@ -111,7 +101,7 @@ async function main(): Promise<void> {
     let t0 = performance.now();
     if (variants !== 'free') {
     const fg = readTfliteFile(join(MODELS, `${c.float}.tflite`));
-    const fin = concat([...modelRecords(fg, `${c.float}.tflite`, ds, root, limit).records].map((r) => r.input));
+    const fin = concatBytes([...modelRecords(fg, `${c.float}.tflite`, ds, root, limit).records].map((r) => r.input));
     // The runtime keeps LSTM state from one record to the next; the golden executor resets it, as the int8 rows do.
     const stateful = fg.tensors.some((t) => t.isVariable);
     let fout: Uint8Array;

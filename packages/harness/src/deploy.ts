@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import {
   buildExampleModel,
   byteSize,
+  concatBytes,
   EXIT,
   GoldenExecutor,
   MliflowError,
@@ -486,14 +487,7 @@ export function goldenRecord(golden: GoldenExecutor, g: Graph, input: Uint8Array
     off += b;
   }
   golden.resetState();
-  const outs = golden.run(parts).outputs;
-  const out = new Uint8Array(outs.reduce((a, o) => a + o.length, 0));
-  let p = 0;
-  for (const o of outs) {
-    out.set(o, p);
-    p += o.length;
-  }
-  return out;
+  return concatBytes(golden.run(parts).outputs);
 }
 
 /** One record's outputs against the golden executor's, element by element. */

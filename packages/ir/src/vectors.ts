@@ -78,6 +78,17 @@ export function recordCount(bytes: number, recordBytes: number, what: string, co
   return count ?? n;
 }
 
+/** One record's tensors (or several records) laid end to end, in order. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 /** The quantization a float input's int8 draws are dequantized with. */
 export interface DrawQuant {
   scale: number;
