@@ -6,11 +6,12 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GoldenExecutor, loadVectors, readTflite, readTfliteFile, writeTflite } from '@mliflow/ir';
+import { GoldenExecutor } from '@mliflow/ir';
 import { compileModel, hostTarget } from '@mliflow/codegen-c';
-import { reencodeRecords, requantize, type SchemeName } from '../src/index.js';
+import type { SchemeName } from '../src/index.js';
 import { diffBytes } from '../../../test/compare.js';
-import { MODELS, int8Models, VECTORS } from '../../../test/paths.js';
+import { int8Models } from '../../../test/paths.js';
+import { requantizedCase } from './helpers.js';
 import { make, run, tempProject } from '../../codegen-c/test/helpers.js';
 
 const RECORD_LIMIT: Record<string, number> = { mobilenet_v2_quantized_1x3x224x224: 1 };
@@ -22,12 +23,7 @@ afterAll(() => {
 
 describe.each(int8Models({ io: 'int8' }))('requant host C: %s', (name) => {
   it.each(SCHEMES)('%s: generated C matches the golden executor bit-exactly', async (scheme) => {
-    const vec = loadVectors(join(VECTORS, name));
-    const file = vec.manifest.model;
-    const original = readTfliteFile(join(MODELS, file));
-    const g = readTflite(writeTflite(requantize(original, { scheme, file }).graph), `${name} ${scheme}`);
-    const n = Math.min(vec.manifest.count, RECORD_LIMIT[name] ?? Infinity);
-    const inputs = reencodeRecords(original, g, vec.inputs.subarray(0, (vec.inputs.length / vec.manifest.count) * n));
+    const { file, g, inputs } = requantizedCase(name, scheme, RECORD_LIMIT[name]);
     const expected = new GoldenExecutor(g, { file }).runRecords(inputs);
     const project = compileModel(g, { target: hostTarget(), file });
     const dir = tempProject(project, `${name}-${scheme}`);

@@ -10,11 +10,12 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GoldenExecutor, loadVectors, readTflite, readTfliteFile, writeTflite } from '@mliflow/ir';
+import { GoldenExecutor } from '@mliflow/ir';
 import { compileModel, hostTarget } from '@mliflow/codegen-c';
-import { mliNumerics, reencodeRecords, requantize, type MliVariant, type SchemeName } from '../src/index.js';
+import { mliNumerics, type MliVariant, type SchemeName } from '../src/index.js';
 import { diffBytes } from '../../../test/compare.js';
-import { MODELS, int8Models, VECTORS } from '../../../test/paths.js';
+import { int8Models } from '../../../test/paths.js';
+import { requantizedCase } from './helpers.js';
 import { hostMli, make, run, tempProject, VARIANTS } from '../../codegen-c/test/helpers.js';
 
 /** mobilenet_v2's golden mli run takes most of a minute per record here. */
@@ -38,12 +39,7 @@ afterAll(() => {
 
 describe('requant on the MLI backend', () => {
   it.each(cases.map(([n, s, v]) => [`${n} ${s}, ${label(v)}`, n, s, v] as const))('%s: 0 differing bytes against the golden mli numerics', async (_l, name, scheme, v) => {
-    const vec = loadVectors(join(VECTORS, name));
-    const file = vec.manifest.model;
-    const original = readTfliteFile(join(MODELS, file));
-    const g = readTflite(writeTflite(requantize(original, { scheme, file }).graph), `${name} ${scheme}`);
-    const n = Math.min(vec.manifest.count, RECORD_LIMIT[name] ?? Infinity);
-    const inputs = reencodeRecords(original, g, vec.inputs.subarray(0, (vec.inputs.length / vec.manifest.count) * n));
+    const { file, g, inputs, records } = requantizedCase(name, scheme, RECORD_LIMIT[name]);
     const p = compileModel(g, { target: hostTarget({ mli: hostMli(v) }), file, kernels: 'mli' });
     const dir = tempProject(p, `mli-${name}-${scheme}`);
     dirs.push(dir);
@@ -56,7 +52,7 @@ describe('requant on the MLI backend', () => {
 
     const heavy = p.summary.operators.filter((o) => HEAVY.has(o.kind));
     const onMli = p.summary.operators.filter((o) => o.backend === 'mli');
-    console.log(`${name} ${scheme} ${label(v)}: ${n} records, ${onMli.length}/${p.summary.operators.length} ops on MLI`);
+    console.log(`${name} ${scheme} ${label(v)}: ${records} records, ${onMli.length}/${p.summary.operators.length} ops on MLI`);
     if (scheme === 'pow2-16x8') {
       // int16 activations: the backend maps only MLI's sa8 kernels, so everything stays portable, and says why.
       expect(onMli.map((o) => `#${o.index} ${o.kind}`)).toEqual([]);
