@@ -175,8 +175,14 @@ function mnistIdx(dir: string) {
   };
 }
 
+/** A data set whose records are read from `path` under the root it is opened with. */
+function dataset(d: Omit<Dataset, 'open'> & { read(path: string): ReturnType<Dataset['open']> }): Dataset {
+  const { read, ...rest } = d;
+  return { ...rest, open: (root) => read(join(root, d.path)) };
+}
+
 export const DATASETS: Record<DatasetName, Dataset> = {
-  kws01: {
+  kws01: dataset({
     name: 'kws01',
     description: 'MLPerf Tiny keyword spotting, 1,000 int8 49x10 MFCC inputs (EEMBC EnergyRunner format)',
     classes: ['down', 'go', 'left', 'no', 'off', 'on', 'right', 'stop', 'up', 'yes', 'silence', 'unknown'],
@@ -185,9 +191,9 @@ export const DATASETS: Record<DatasetName, Dataset> = {
     // EEMBC ships the MFCCs already quantized, with the input quantization of MLPerf Tiny's DS-CNN.
     real: { scale: 0.5847029089927673, zeroPoint: 83 },
     path: 'mlperf-tiny/kws01',
-    open: (root) => energyRunnerFolder(join(root, 'mlperf-tiny', 'kws01'), 490, 12),
-  },
-  cifar10: {
+    read: (path) => energyRunnerFolder(path, 490, 12),
+  }),
+  cifar10: dataset({
     name: 'cifar10',
     description: 'CIFAR-10 test set, 10,000 32x32 RGB images (planes interleaved to HWC here)',
     classes: CIFAR_CLASSES,
@@ -196,9 +202,9 @@ export const DATASETS: Record<DatasetName, Dataset> = {
     // MLPerf Tiny's ResNet-8 was trained on raw pixel values, 0 to 255.
     real: { scale: 1, zeroPoint: 0 },
     path: 'cifar10-test/test_batch.bin',
-    open: (root) => cifarBatch(join(root, 'cifar10-test', 'test_batch.bin')),
-  },
-  ic01: {
+    read: cifarBatch,
+  }),
+  ic01: dataset({
     name: 'ic01',
     description: "MLPerf Tiny image classification's 200 performance images (CIFAR-10 test images, HWC)",
     classes: CIFAR_CLASSES,
@@ -206,9 +212,9 @@ export const DATASETS: Record<DatasetName, Dataset> = {
     sampleType: 'uint8',
     real: { scale: 1, zeroPoint: 0 },
     path: 'mlperf-tiny/ic01',
-    open: (root) => energyRunnerFolder(join(root, 'mlperf-tiny', 'ic01'), 3072, 10),
-  },
-  mnist: {
+    read: (path) => energyRunnerFolder(path, 3072, 10),
+  }),
+  mnist: dataset({
     name: 'mnist',
     description: 'MNIST test set (t10k), 10,000 28x28 digits',
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
@@ -217,8 +223,8 @@ export const DATASETS: Record<DatasetName, Dataset> = {
     // TFLite Micro's mnist_lstm example scales pixels to [0, 1].
     real: { scale: 1 / 255, zeroPoint: 0 },
     path: 'mnist-test',
-    open: (root) => mnistIdx(join(root, 'mnist-test')),
-  },
+    read: mnistIdx,
+  }),
 };
 
 export function datasetNames(): DatasetName[] {
